@@ -1,0 +1,110 @@
+import type { Config } from '../shared/config.js';
+import { DeliveryJobSchema, type DeadLetterData, type DeadLetterReason, type DeliveryJobData } from '../shared/job-data.js';
+import type { Notification } from '../shared/notification.js';
+import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
+import { deliveryJobOptions, type DeadLetterQueue, type DeliveryQueue } from '../shared/queues.js';
+
+/** One dead letter as `neupush dlq list --json` prints it. */
+export interface DeadLetterEntry {
+  id: string;
+  reason: DeadLetterReason;
+  attempts: number;
+  lastError: string;
+  lastStatus?: number;
+  lastHttpStatus?: number;
+  notificationId?: string;
+  campaignId?: string;
+  /** The notification as queued (for `invalid`, whatever the job held). */
+  notification: Notification | unknown;
+  recipients?: number;
+  queuedAt: string;
+  failedAt: string;
+}
+
+export interface RedriveResult {
+  /** Dead letters put back as new delivery jobs. */
+  redriven: number;
+  /** Those that cannot be redriven (unknown id, or job data that fails the schema), with why. */
+  skipped: { id: string; why: string }[];
+}
+
+function toEntry(id: string, d: DeadLetterData): DeadLetterEntry {
+  const delivery = d.delivery as Partial<DeliveryJobData> | undefined;
+  const notification = delivery?.notification ?? d.delivery;
+  return {
+    id,
+    reason: d.reason,
+    attempts: d.attempts,
+    lastError: d.lastError,
+    ...(d.lastStatus !== undefined && { lastStatus: d.lastStatus }),
+    ...(d.lastHttpStatus !== undefined && { lastHttpStatus: d.lastHttpStatus }),
+    ...(typeof delivery?.notificationId === 'string' && { notificationId: delivery.notificationId }),
+    ...(typeof delivery?.campaignId === 'string' && { campaignId: delivery.campaignId }),
+    notification,
+    ...(Array.isArray(delivery?.notification?.openIds) && { recipients: delivery.notification.openIds.length }),
+    queuedAt: new Date(d.queuedAt).toISOString(),
+    failedAt: new Date(d.failedAt).toISOString(),
+  };
+}
+
+// Dead letters have no worker, so they stay in the wait list.
+const DEAD_LETTER_STATES = ['wait', 'prioritized', 'delayed'] as const;
+
+export async function listDeadLetters(
+  queue: DeadLetterQueue,
+  { limit = 1_000, offset = 0 }: { limit?: number; offset?: number },
+): Promise<DeadLetterEntry[]> {
+  const jobs = await queue.getJobs([...DEAD_LETTER_STATES], offset, offset + limit - 1, true);
+  return jobs.filter((j) => j?.id !== undefined).map((j) => toEntry(j.id as string, j.data));
+}
+
+/**
+ * A redriven delivery gets a new job id (`.r1`, `.r2`, ...) but keeps its deliveryKey, so what the platform
+ * already accepted is not sent again. The new job is added before the dead letter is removed: a crash
+ * between the two leaves a duplicate entry, never a lost one.
+ */
+export async function redriveDeadLetters(
+  deadLetters: DeadLetterQueue,
+  deliveries: DeliveryQueue,
+  config: Readonly<Config>,
+  ids: readonly string[] | 'all',
+): Promise<RedriveResult> {
+  const jobs =
+    ids === 'all'
+      ? await deadLetters.getJobs([...DEAD_LETTER_STATES])
+      : await Promise.all(ids.map(async (id) => (await deadLetters.getJob(id)) ?? id));
+  const result: RedriveResult = { redriven: 0, skipped: [] };
+  const now = Date.now();
+  for (const job of jobs) {
+    if (typeof job === 'string') {
+      result.skipped.push({ id: job, why: 'no dead letter with this id' });
+      continue;
+    }
+    if (!job?.id) continue;
+    const parsed = DeliveryJobSchema.safeParse(job.data.delivery);
+    if (!parsed.success) {
+      result.skipped.push({ id: job.id, why: 'its job data fails the schema (reason invalid); fix and send it anew' });
+      continue;
+    }
+    const old = parsed.data;
+    const redrives = (old.redrives ?? 0) + 1;
+    const window = Math.max(old.deadline - old.sendAt, config.maxLatenessMs);
+    const data: DeliveryJobData = { ...old, redrives, sendAt: now, deadline: now + window };
+    const jobId = `${old.deliveryKey}.r${redrives}`;
+    await deliveries.add(
+      old.campaignId ? JOB_NAME.campaignChunk : JOB_NAME.notification,
+      data,
+      deliveryJobOptions(config, { jobId, delay: 0, priority: old.campaignId ? PRIORITY.campaign : PRIORITY.oneOff }),
+    );
+    await job.remove();
+    result.redriven += 1;
+  }
+  return result;
+}
+
+export async function purgeDeadLetters(queue: DeadLetterQueue): Promise<number> {
+  const counts = await queue.getJobCounts(...DEAD_LETTER_STATES);
+  const total = Object.values(counts).reduce((a, b) => a + b, 0);
+  await queue.obliterate({ force: true });
+  return total;
+}

@@ -1,0 +1,45 @@
+export interface BackoffInput {
+  /** 1 for the first retry, 2 for the second, ... */
+  retryNumber: number;
+  /** NEUPUSH_BACKOFF_MS: the first retry's delay before jitter. */
+  baseMs: number;
+  /** The platform's Retry-After; the delay is never shorter. */
+  retryAfterMs?: number;
+  /** Upper bound of the exponential part. Default 1 hour. */
+  maxMs?: number;
+  /** A number in [0, 1); injected for tests. */
+  random?: number;
+}
+
+/**
+ * Exponential backoff with "equal jitter": half of base*2^(n-1) is fixed and half is random, so retries
+ * of many jobs that failed together spread out, yet none comes back sooner than half the nominal delay.
+ * Retry-After is a floor.
+ */
+export function retryDelay(input: BackoffInput): number {
+  const maxMs = input.maxMs ?? 3_600_000;
+  const nominal = Math.min(maxMs, input.baseMs * 2 ** Math.max(0, input.retryNumber - 1));
+  const random = input.random ?? Math.random();
+  const jittered = Math.round(nominal / 2 + random * (nominal / 2));
+  return Math.max(jittered, input.retryAfterMs ?? 0);
+}
+
+export type RetryDecision =
+  | { action: 'retry'; delayMs: number }
+  | { action: 'dead-letter'; reason: 'expired' | 'exhausted' };
+
+/**
+ * After a retryable failure: retry, unless the attempts are used up or the retry would land after
+ * the deadline (a notification delivered too late is worse than one reported as expired).
+ */
+export function decideRetry(args: {
+  now: number;
+  deadline: number;
+  attemptsMade: number;
+  attempts: number;
+  delayMs: number;
+}): RetryDecision {
+  if (args.attemptsMade >= args.attempts) return { action: 'dead-letter', reason: 'exhausted' };
+  if (args.now + args.delayMs > args.deadline) return { action: 'dead-letter', reason: 'expired' };
+  return { action: 'retry', delayMs: args.delayMs };
+}

@@ -1,0 +1,82 @@
+/** What one sendNotify call came to. */
+export type Outcome = 'delivered' | 'retryable' | 'rejected';
+
+export interface CallResult {
+  outcome: Outcome;
+  /** HTTP status, absent on a network error or timeout. */
+  httpStatus?: number;
+  /** `responseHeader.status` from the envelope, when there was one. */
+  status?: number;
+  /** `responseHeader.msg`, or the network error's code/message, for the record. */
+  msg?: string;
+  /** From a Retry-After header, in milliseconds. */
+  retryAfterMs?: number;
+}
+
+export interface RawAnswer {
+  httpStatus?: number;
+  body?: string;
+  retryAfter?: string;
+  /** Set when no HTTP answer came back (connection refused, reset, timeout). */
+  networkError?: string;
+}
+
+/** 408, 429 and 5xx are the platform's trouble and may succeed later; other 4xx are the caller's. */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** Retry-After is either delay-seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  const trimmed = value.trim();
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
+  const at = Date.parse(trimmed);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+interface Envelope {
+  responseHeader?: { status?: unknown; msg?: unknown };
+  response?: unknown;
+}
+
+function parseEnvelope(body: string | undefined): Envelope | undefined {
+  if (!body) return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Envelope) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Classify an answer. Success needs all three: HTTP 2xx, `responseHeader.status` 200 and `response` true;
+ * errors (bad signature, stale timestamp) come back inside HTTP 200 with another header status.
+ */
+export function classify(answer: RawAnswer, now = Date.now()): CallResult {
+  if (answer.networkError !== undefined || answer.httpStatus === undefined) {
+    return { outcome: 'retryable', msg: answer.networkError ?? 'no answer' };
+  }
+  const httpStatus = answer.httpStatus;
+  const retryAfterMs = parseRetryAfter(answer.retryAfter, now);
+  const envelope = parseEnvelope(answer.body);
+  const status = typeof envelope?.responseHeader?.status === 'number' ? envelope.responseHeader.status : undefined;
+  const rawMsg = envelope?.responseHeader?.msg;
+  const msg = typeof rawMsg === 'string' ? rawMsg : answer.body?.slice(0, 200);
+  const base = {
+    httpStatus,
+    ...(status !== undefined && { status }),
+    ...(msg !== undefined && msg !== '' && { msg }),
+    ...(retryAfterMs !== undefined && { retryAfterMs }),
+  };
+
+  if (httpStatus < 200 || httpStatus >= 300) {
+    return { outcome: isRetryableStatus(httpStatus) ? 'retryable' : 'rejected', ...base };
+  }
+  // An HTTP 2xx without the envelope is a proxy or gateway talking, not the platform: try again.
+  if (status === undefined) return { outcome: 'retryable', ...base, msg: base.msg ?? 'answer without responseHeader' };
+  if (status !== 200) return { outcome: isRetryableStatus(status) ? 'retryable' : 'rejected', ...base };
+  if (envelope?.response === true) return { outcome: 'delivered', ...base };
+  return { outcome: 'retryable', ...base, msg: base.msg && base.msg !== 'OK' ? base.msg : 'response was not true' };
+}

@@ -1,0 +1,167 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { parseDuration } from './duration.js';
+
+/**
+ * Every environment variable neupush reads, with its default. This is the only place that reads
+ * process.env; everything else receives a Config. The README's configuration table mirrors this object.
+ */
+export const DEFAULTS = {
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  NEUPUSH_PREFIX: 'neupush',
+  NEUXNET_BASE_URL: 'https://qa.neuxnet.com',
+  NEUPUSH_CONCURRENCY: '50',
+  NEUPUSH_CHUNK_SIZE: '100',
+  NEUPUSH_RATE_LIMIT: '50',
+  NEUPUSH_ATTEMPTS: '8',
+  NEUPUSH_BACKOFF_MS: '1000',
+  NEUPUSH_TIMEOUT_MS: '10000',
+  NEUPUSH_MAX_LATENESS: '1h',
+  NEUPUSH_SHUTDOWN_TIMEOUT_MS: '30000',
+  NEUPUSH_DEDUP_TTL: '7d',
+  NEUPUSH_METRICS_PORT: '9464',
+  NEUPUSH_API_PORT: '8080',
+  NEUPUSH_DASHBOARD_PORT: '3000',
+  LOG_LEVEL: 'info',
+} as const;
+
+/** BullMQ's default lock duration; an HTTP call must time out well before a job's lock would lapse. */
+export const LOCK_DURATION_MS = 30_000;
+
+const int = (name: string, min: number, max: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
+
+const duration = (name: string) =>
+  z
+    .string()
+    .transform((s, ctx) => {
+      const ms = parseDuration(s);
+      if (ms === undefined || ms <= 0) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a duration like 90s, 15m, 1h or a number of ms` });
+        return z.NEVER;
+      }
+      return ms;
+    });
+
+const optionalSecret = (name: string) => z.string().min(1, `${name} must not be empty when set`).optional();
+
+const EnvSchema = z.object({
+  REDIS_URL: z
+    .string()
+    .refine((s) => /^rediss?:\/\//.test(s), 'REDIS_URL must start with redis:// or rediss://')
+    .default(DEFAULTS.REDIS_URL),
+  NEUPUSH_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_{}.-]+$/, 'NEUPUSH_PREFIX may hold letters, digits, _ . - and a {hash tag}, no colon')
+    .default(DEFAULTS.NEUPUSH_PREFIX),
+  NEUXNET_BASE_URL: z
+    .string()
+    .refine((s) => /^https?:\/\/[^/\s]+/.test(s), 'NEUXNET_BASE_URL must be an http(s) URL')
+    .transform((s) => s.replace(/\/+$/, ''))
+    .default(DEFAULTS.NEUXNET_BASE_URL),
+  NEUXNET_APPID: optionalSecret('NEUXNET_APPID'),
+  NEUXNET_SECRET: optionalSecret('NEUXNET_SECRET'),
+  NEUPUSH_CONCURRENCY: int('NEUPUSH_CONCURRENCY', 1, 1000).default(Number(DEFAULTS.NEUPUSH_CONCURRENCY)),
+  NEUPUSH_CHUNK_SIZE: int('NEUPUSH_CHUNK_SIZE', 1, 10_000).default(Number(DEFAULTS.NEUPUSH_CHUNK_SIZE)),
+  NEUPUSH_RATE_LIMIT: int('NEUPUSH_RATE_LIMIT', 1, 1_000_000).default(Number(DEFAULTS.NEUPUSH_RATE_LIMIT)),
+  NEUPUSH_ATTEMPTS: int('NEUPUSH_ATTEMPTS', 1, 100).default(Number(DEFAULTS.NEUPUSH_ATTEMPTS)),
+  NEUPUSH_BACKOFF_MS: int('NEUPUSH_BACKOFF_MS', 1, 3_600_000).default(Number(DEFAULTS.NEUPUSH_BACKOFF_MS)),
+  NEUPUSH_TIMEOUT_MS: int('NEUPUSH_TIMEOUT_MS', 100, LOCK_DURATION_MS / 2).default(Number(DEFAULTS.NEUPUSH_TIMEOUT_MS)),
+  NEUPUSH_MAX_LATENESS: duration('NEUPUSH_MAX_LATENESS').default(3_600_000),
+  NEUPUSH_SHUTDOWN_TIMEOUT_MS: int('NEUPUSH_SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(
+    Number(DEFAULTS.NEUPUSH_SHUTDOWN_TIMEOUT_MS),
+  ),
+  NEUPUSH_DEDUP_TTL: duration('NEUPUSH_DEDUP_TTL').default(7 * 86_400_000),
+  NEUPUSH_METRICS_PORT: int('NEUPUSH_METRICS_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_METRICS_PORT)),
+  NEUPUSH_API_PORT: int('NEUPUSH_API_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_API_PORT)),
+  NEUPUSH_API_TOKEN: optionalSecret('NEUPUSH_API_TOKEN'),
+  NEUPUSH_DASHBOARD_PORT: int('NEUPUSH_DASHBOARD_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_DASHBOARD_PORT)),
+  NEUPUSH_DASHBOARD_USER: optionalSecret('NEUPUSH_DASHBOARD_USER'),
+  NEUPUSH_DASHBOARD_PASSWORD: optionalSecret('NEUPUSH_DASHBOARD_PASSWORD'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default(DEFAULTS.LOG_LEVEL),
+});
+
+export interface Config {
+  redisUrl: string;
+  /** BullMQ key prefix; every key neupush writes starts with it. */
+  prefix: string;
+  baseUrl: string;
+  appid?: string;
+  /** Only ever held in process memory; never logged, queued or stored. */
+  secret?: string;
+  concurrency: number;
+  chunkSize: number;
+  /** Most sendNotify requests per second, across all worker processes. */
+  rateLimit: number;
+  attempts: number;
+  backoffMs: number;
+  timeoutMs: number;
+  maxLatenessMs: number;
+  shutdownTimeoutMs: number;
+  dedupTtlMs: number;
+  metricsPort: number;
+  apiPort: number;
+  apiToken?: string;
+  dashboardPort: number;
+  dashboardUser?: string;
+  dashboardPassword?: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+/** Parse the environment once. Empty strings count as unset, as shells and compose files produce them. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
+  const cleaned: Record<string, string> = {};
+  for (const key of Object.keys(EnvSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') cleaned[key] = value;
+  }
+  const result = EnvSchema.safeParse(cleaned);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => {
+      const variable = String(i.path[0] ?? '');
+      return i.message.startsWith(variable) ? i.message : `${variable}: ${i.message}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  const e = result.data;
+  const config: Config = {
+    redisUrl: e.REDIS_URL,
+    prefix: e.NEUPUSH_PREFIX,
+    baseUrl: e.NEUXNET_BASE_URL,
+    ...(e.NEUXNET_APPID !== undefined && { appid: e.NEUXNET_APPID }),
+    ...(e.NEUXNET_SECRET !== undefined && { secret: e.NEUXNET_SECRET }),
+    concurrency: e.NEUPUSH_CONCURRENCY,
+    chunkSize: e.NEUPUSH_CHUNK_SIZE,
+    rateLimit: e.NEUPUSH_RATE_LIMIT,
+    attempts: e.NEUPUSH_ATTEMPTS,
+    backoffMs: e.NEUPUSH_BACKOFF_MS,
+    timeoutMs: e.NEUPUSH_TIMEOUT_MS,
+    maxLatenessMs: e.NEUPUSH_MAX_LATENESS,
+    shutdownTimeoutMs: e.NEUPUSH_SHUTDOWN_TIMEOUT_MS,
+    dedupTtlMs: e.NEUPUSH_DEDUP_TTL,
+    metricsPort: e.NEUPUSH_METRICS_PORT,
+    apiPort: e.NEUPUSH_API_PORT,
+    ...(e.NEUPUSH_API_TOKEN !== undefined && { apiToken: e.NEUPUSH_API_TOKEN }),
+    dashboardPort: e.NEUPUSH_DASHBOARD_PORT,
+    ...(e.NEUPUSH_DASHBOARD_USER !== undefined && { dashboardUser: e.NEUPUSH_DASHBOARD_USER }),
+    ...(e.NEUPUSH_DASHBOARD_PASSWORD !== undefined && { dashboardPassword: e.NEUPUSH_DASHBOARD_PASSWORD }),
+    logLevel: e.LOG_LEVEL,
+    ...overrides,
+  };
+  return Object.freeze(config);
+}
+
+/** The worker (and the sandbox) cannot run without credentials; the producer never needs the secret. */
+export function requireCredentials(config: Readonly<Config>): { appid: string; secret: string } {
+  const missing = [!config.appid && 'NEUXNET_APPID', !config.secret && 'NEUXNET_SECRET'].filter(Boolean);
+  if (missing.length > 0) throw new ConfigError(`${missing.join(' and ')} must be set to send notifications`);
+  return { appid: config.appid as string, secret: config.secret as string };
+}

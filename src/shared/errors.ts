@@ -1,0 +1,38 @@
+/** Base of every neupush error: a stable `name` and `code` survive a process boundary where `instanceof` does not. */
+export class NeupushError extends Error {
+  readonly code: string;
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `openIds.3` or `sendAt`. */
+  field: string;
+  /** The rule it breaks, in words. */
+  rule: string;
+}
+
+/** Bad input, refused at the edge before anything is queued. */
+export class ValidationError extends NeupushError {
+  readonly issues: readonly FieldIssue[];
+  constructor(what: string, issues: readonly FieldIssue[]) {
+    super(`Invalid ${what}: ${issues.map((i) => (i.field ? `${i.field}: ${i.rule}` : i.rule)).join('; ')}`, 'ERR_VALIDATION');
+    this.issues = issues;
+  }
+}
+
+/** A configuration variable is missing or malformed; the message names the variable. */
+export class ConfigError extends NeupushError {
+  constructor(message: string) {
+    super(message, 'ERR_CONFIG');
+  }
+}
+
+/** Wrap anything thrown into an Error, keeping the original as `cause` (graphile-worker's coerceError). */
+export function coerceError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  return new Error(typeof thrown === 'string' ? thrown : `Non-error thrown: ${String(thrown)}`, { cause: thrown });
+}

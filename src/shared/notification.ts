@@ -1,0 +1,114 @@
+import { z } from 'zod';
+
+/**
+ * The notification as callers write it, in the vendor's field names (spec: neuxnet-sendnotify.md).
+ * Size bounds are generous: the vendor documents none, these only stop obvious mistakes.
+ */
+export const LIMITS = {
+  title: 256,
+  text: 4_096,
+  openId: 128,
+  /** One `send` call; a larger audience belongs in a campaign. */
+  openIdsPerSend: 100_000,
+  url: 2_048,
+  link: 2_048,
+  miniAppId: 128,
+} as const;
+
+export const LANGUAGES = ['en_US', 'ar_SA', 'zh_CN'] as const;
+
+/** A code the vendor documents as a string ("1") that callers also write as a number (1). */
+function code<const T extends readonly string[]>(allowed: T) {
+  return z
+    .union([z.string(), z.number()], { error: `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}` })
+    .transform((v) => String(v))
+    .pipe(z.enum(allowed, { error: `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}` }));
+}
+
+function text(max: number) {
+  return z
+    .string({ error: 'must be a string' })
+    .refine((s) => s.trim().length > 0, 'must not be empty')
+    .refine((s) => s.length <= max, `must be at most ${max} characters`);
+}
+
+const httpUrl = text(LIMITS.url).refine((s) => {
+  try {
+    const u = new URL(s);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}, 'must be an absolute http(s) URL');
+
+const openId = text(LIMITS.openId).refine(
+  (s) => !s.includes(',') && s.trim() === s,
+  'must not contain a comma or surrounding spaces (the API joins openIds with commas)',
+);
+
+const notificationShape = z.strictObject(
+  {
+    notifyType: z
+      .union([z.literal(1), z.literal('1')], { error: 'must be 1 (plain text, the only documented type)' })
+      .transform(() => 1 as const)
+      .optional(),
+    rulesType: code(['1', '2', '3'] as const).optional(),
+    countryCode: text(8)
+      .refine((s) => /^\+\d{1,4}$/.test(s), 'must be "+" followed by 1 to 4 digits, e.g. "+966"')
+      .optional(),
+    mobileNumber: text(20)
+      .refine((s) => /^\d{4,15}$/.test(s), 'must be 4 to 15 digits')
+      .optional(),
+    openIds: z
+      .array(openId, { error: 'must be an array of strings' })
+      .max(LIMITS.openIdsPerSend, `must have at most ${LIMITS.openIdsPerSend} items (use a campaign for more)`)
+      .transform((ids) => [...new Set(ids)])
+      .optional(),
+    title: text(LIMITS.title),
+    text: text(LIMITS.text),
+    navigateType: code(['1', '2'] as const),
+    miniAppId: text(LIMITS.miniAppId).optional(),
+    url: httpUrl.optional(),
+    link: text(LIMITS.link).optional(),
+    language: z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` }).optional(),
+  },
+  { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field(s) ${issue.keys.join(', ')}` : 'must be an object') },
+);
+
+type Shape = z.output<typeof notificationShape>;
+
+/** Cross-field rules from the spec, each reported on the field that has to change. */
+function crossFieldRules(n: Shape, ctx: z.RefinementCtx): void {
+  const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
+  if (n.navigateType === '2' && n.url === undefined) issue('url', 'is required when navigateType is 2 (open a URL)');
+  if (n.navigateType === '1' && n.language === undefined)
+    issue('language', 'is required when navigateType is 1 (open a Mini App)');
+  if (n.navigateType === '1' && n.url !== undefined) issue('url', 'is only allowed when navigateType is 2');
+  const rules = n.rulesType;
+  if (rules === '2') {
+    if (n.countryCode === undefined) issue('countryCode', 'is required when rulesType is 2 (by phone number)');
+    if (n.mobileNumber === undefined) issue('mobileNumber', 'is required when rulesType is 2 (by phone number)');
+  } else {
+    if (n.countryCode !== undefined) issue('countryCode', 'is only allowed when rulesType is 2');
+    if (n.mobileNumber !== undefined) issue('mobileNumber', 'is only allowed when rulesType is 2');
+  }
+  if (rules === '3' || rules === undefined) {
+    if (n.openIds === undefined || n.openIds.length === 0)
+      issue('openIds', `must be a non-empty list when rulesType is ${rules ?? 'absent'} (by openId)`);
+  } else if (n.openIds !== undefined) {
+    issue('openIds', `is only allowed when rulesType is 3 or absent (rulesType is ${rules})`);
+  }
+}
+
+/** Validates and normalises a notification (codes to strings, notifyType to 1, openIds de-duplicated). */
+export const NotificationSchema = notificationShape.superRefine(crossFieldRules);
+
+/** What callers pass: the vendor's fields, codes as strings or numbers. */
+export type NotificationInput = z.input<typeof NotificationSchema>;
+/** A validated notification, as stored in job data (no appid, timestamp or sign: those are added at send time). */
+export type Notification = z.output<typeof NotificationSchema>;
+
+/** How many recipients one notification names; `everyone` and phone sends count as one request's worth. */
+export function recipientCount(n: Notification): number {
+  return n.openIds?.length ?? 1;
+}

@@ -1,0 +1,26 @@
+/**
+ * Queue names. WARNING: renaming one strands every job already queued under the old name
+ * (BullMQ keys are `${prefix}:${queue}:...`); add a migration instead.
+ */
+export const DELIVERY_QUEUE = 'deliveries';
+export const DEAD_LETTER_QUEUE = 'dead-letters';
+
+/** Job names, shown in dashboards. */
+export const JOB_NAME = {
+  notification: 'notification',
+  campaignChunk: 'campaign-chunk',
+} as const;
+
+/** BullMQ priorities: lower runs first. One-off sends jump ahead of campaign chunks. */
+export const PRIORITY = {
+  oneOff: 1,
+  campaign: 100,
+} as const;
+
+/** Our own keys beside BullMQ's, under the same prefix so a hash-tagged prefix keeps them in one slot. */
+export function keyOf(prefix: string, ...parts: string[]): string {
+  return [prefix, 'np', ...parts].join(':');
+}
+
+/** The custom backoff type our delivery jobs name; the worker registers the strategy. */
+export const BACKOFF_TYPE = 'neupush';

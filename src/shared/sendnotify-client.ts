@@ -1,0 +1,97 @@
+import http from 'node:http';
+import https from 'node:https';
+import { got, type Got, RequestError } from 'got';
+import { classify, type CallResult } from './classify.js';
+import { encodeForm } from './form.js';
+import { sign } from './sign.js';
+import { SEND_NOTIFY_PATH, toWireParams } from './wire.js';
+import type { Notification } from './notification.js';
+import { systemClock, type Clock } from './clock.js';
+
+export interface SendNotifyClientOptions {
+  baseUrl: string;
+  appid: string;
+  /** Held in this object's closure only. */
+  secret: string;
+  /** One HTTP call, connect to last byte. Keep it well below the BullMQ lock duration. */
+  timeoutMs: number;
+  /** Sockets kept open per host. Default 64. */
+  maxSockets?: number;
+  clock?: Clock;
+}
+
+export interface SendResult extends CallResult {
+  durationMs: number;
+  /** How many recipients the request named (1 for everyone/phone sends). */
+  recipients: number;
+}
+
+/**
+ * Calls Open API endpoints with the documented signing and envelope. It never retries: BullMQ's attempts
+ * are the one retry layer. Each call is signed at the moment it is made, with a fresh timestamp.
+ */
+export class SendNotifyClient {
+  readonly #got: Got;
+  readonly #appid: string;
+  readonly #secret: string;
+  readonly #clock: Clock;
+  readonly #agents: { http: http.Agent; https: https.Agent };
+
+  constructor(options: SendNotifyClientOptions) {
+    this.#appid = options.appid;
+    this.#secret = options.secret;
+    this.#clock = options.clock ?? systemClock;
+    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
+    this.#agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
+    this.#got = got.extend({
+      prefixUrl: options.baseUrl,
+      method: 'POST',
+      throwHttpErrors: false,
+      followRedirect: false,
+      retry: { limit: 0 },
+      timeout: { request: options.timeoutMs },
+      agent: this.#agents,
+      responseType: 'text',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    });
+  }
+
+  /** Sign and send one notification. Resolves with the classified outcome; rejects only on a programming error. */
+  async sendNotify(notification: Notification): Promise<SendResult> {
+    const params = toWireParams(notification, this.#appid, this.#clock.now());
+    const result = await this.call(SEND_NOTIFY_PATH, params);
+    return { ...result, recipients: notification.openIds?.length ?? 1 };
+  }
+
+  /** Any Open API endpoint with the same signing and envelope (sendActivity, later). */
+  async call(path: string, params: Record<string, string>): Promise<CallResult & { durationMs: number }> {
+    const body = encodeForm({ ...params, sign: sign(params, this.#secret) });
+    const started = Date.now();
+    try {
+      const response = await this.#got(path.replace(/^\//, ''), { body });
+      const received = Date.now();
+      const date = response.headers.date;
+      if (date && this.#clock.observe) {
+        const serverMs = Date.parse(date);
+        if (!Number.isNaN(serverMs)) this.#clock.observe(serverMs, started, received);
+      }
+      const retryAfter = response.headers['retry-after'];
+      return {
+        ...classify(
+          { httpStatus: response.statusCode, body: response.body, ...(retryAfter !== undefined && { retryAfter }) },
+          received,
+        ),
+        durationMs: received - started,
+      };
+    } catch (error) {
+      // got's RequestError covers timeouts and socket errors; the message never contains the body.
+      const networkError = error instanceof RequestError ? `${error.code}: ${error.message}` : String(error);
+      return { ...classify({ networkError }), durationMs: Date.now() - started };
+    }
+  }
+
+  close(): void {
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
+  }
+}

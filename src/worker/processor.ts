@@ -1,0 +1,134 @@
+import type { Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Config } from '../shared/config.js';
+import type { Logger } from '../shared/logger.js';
+import { DeliveryJobSchema, type DeadLetterReason, type DeliveryJobData } from '../shared/job-data.js';
+import type { DeadLetterQueue } from '../shared/queues.js';
+import { decideRetry, retryDelay } from '../shared/backoff.js';
+import { recordSent, wasSent } from '../shared/sent-records.js';
+import type { SendNotifyClient, SendResult } from '../shared/sendnotify-client.js';
+import { toFieldIssues } from '../shared/zod-issues.js';
+import { describeResult, writeDeadLetter, type DeadLetterDetails } from './dead-letter-writer.js';
+import { RetryableDeliveryError } from './retryable-error.js';
+
+export type DeliveryOutcome =
+  | { status: 'delivered'; recipients: number }
+  | { status: 'dead-lettered'; reason: DeadLetterReason }
+  | { status: 'duplicate-suppressed' }
+  | { status: 'dropped'; why: string };
+
+/** Observers of what the processor did; metrics and campaign counters hang here. Must not throw. */
+export interface ProcessorHooks {
+  /**
+   * Last word before the call (campaign cancellation): return a reason to drop the job without sending.
+   * When it returns undefined, `afterSend` is guaranteed to run once the call has finished.
+   */
+  beforeSend?(data: DeliveryJobData, job: Job): Promise<string | undefined> | string | undefined;
+  afterSend?(data: DeliveryJobData, job: Job): Promise<void> | void;
+  onCall?(data: DeliveryJobData, result: SendResult, lateness: number): void;
+  onDelivered?(data: DeliveryJobData, job: Job): Promise<void> | void;
+  onDeadLettered?(data: DeliveryJobData | undefined, reason: DeadLetterReason, job: Job): Promise<void> | void;
+  onRetry?(data: DeliveryJobData, delayMs: number, result: SendResult): void;
+}
+
+export interface ProcessorDeps {
+  config: Readonly<Config>;
+  client: SendNotifyClient;
+  deadLetters: DeadLetterQueue;
+  redis: Redis;
+  logger: Logger;
+  hooks?: ProcessorHooks;
+}
+
+/**
+ * The delivery processor: deadline check, duplicate check, sign and send (inside the client), classify,
+ * then done, retry (by throwing RetryableDeliveryError) or dead-letter. A job never fails finally through
+ * this path: before its last attempt would fail it is dead-lettered with the reason.
+ */
+export function createProcessor(deps: ProcessorDeps) {
+  const { config, client, deadLetters, redis, hooks } = deps;
+
+  async function deadLetter(
+    job: Job,
+    data: DeliveryJobData | undefined,
+    reason: DeadLetterReason,
+    details: DeadLetterDetails,
+    log: Logger,
+  ): Promise<DeliveryOutcome> {
+    await writeDeadLetter(deadLetters, job, reason, details);
+    log.warn({ reason, attempts: details.attempts, lastError: details.lastError }, 'dead-lettered');
+    await hooks?.onDeadLettered?.(data, reason, job);
+    return { status: 'dead-lettered', reason };
+  }
+
+  return async function process(job: Job): Promise<DeliveryOutcome> {
+    const log = deps.logger.child({ queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1 });
+    const parsed = DeliveryJobSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const lastError = toFieldIssues(parsed.error)
+        .map((i) => `${i.field}: ${i.rule}`)
+        .join('; ');
+      return deadLetter(job, undefined, 'invalid', { attempts: 0, lastError: `job data fails the schema: ${lastError}` }, log);
+    }
+    const data = parsed.data;
+
+    if (await wasSent(redis, config.prefix, data.deliveryKey)) {
+      log.info({ deliveryKey: data.deliveryKey }, 'already accepted by the platform; not sending again');
+      await hooks?.onDelivered?.(data, job);
+      return { status: 'duplicate-suppressed' };
+    }
+
+    const now = Date.now();
+    if (now > data.deadline) {
+      const lastError = `not sent by its deadline ${new Date(data.deadline).toISOString()}`;
+      return deadLetter(job, data, 'expired', { attempts: job.attemptsMade, lastError }, log);
+    }
+
+    const dropWhy = await hooks?.beforeSend?.(data, job);
+    if (dropWhy !== undefined) {
+      log.info({ why: dropWhy }, 'dropped without sending');
+      return { status: 'dropped', why: dropWhy };
+    }
+    let result: SendResult;
+    try {
+      result = await client.sendNotify(data.notification);
+    } finally {
+      await hooks?.afterSend?.(data, job);
+    }
+    const attemptsMade = job.attemptsMade + 1;
+    hooks?.onCall?.(data, result, now - data.sendAt);
+
+    if (result.outcome === 'delivered') {
+      await recordSent(redis, config.prefix, data.deliveryKey, config.dedupTtlMs);
+      log.info({ recipients: result.recipients, ms: result.durationMs }, 'delivered');
+      await hooks?.onDelivered?.(data, job);
+      return { status: 'delivered', recipients: result.recipients };
+    }
+    if (result.outcome === 'rejected') {
+      return deadLetter(job, data, 'rejected', { attempts: attemptsMade, lastError: describeResult(result), result }, log);
+    }
+
+    const delayMs = retryDelay({
+      retryNumber: attemptsMade,
+      baseMs: job.opts.backoff && typeof job.opts.backoff === 'object' ? (job.opts.backoff.delay ?? config.backoffMs) : config.backoffMs,
+      ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }),
+    });
+    const decision = decideRetry({
+      now: Date.now(),
+      deadline: data.deadline,
+      attemptsMade,
+      attempts: job.opts.attempts ?? config.attempts,
+      delayMs,
+    });
+    if (decision.action === 'dead-letter') {
+      const lastError =
+        decision.reason === 'expired'
+          ? `${describeResult(result)}; a retry in ${delayMs} ms would land after the deadline`
+          : describeResult(result);
+      return deadLetter(job, data, decision.reason, { attempts: attemptsMade, lastError, result }, log);
+    }
+    hooks?.onRetry?.(data, decision.delayMs, result);
+    log.info({ delayMs: decision.delayMs, result: describeResult(result) }, 'will retry');
+    throw new RetryableDeliveryError(describeResult(result), decision.delayMs, result);
+  };
+}

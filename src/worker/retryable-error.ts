@@ -1,0 +1,16 @@
+import { NeupushError } from '../shared/errors.js';
+import type { CallResult } from '../shared/classify.js';
+
+/**
+ * Thrown by the processor to have BullMQ retry the job after `delayMs`. The delay is decided in the
+ * processor (it needs the deadline and Retry-After) and handed to BullMQ through the backoff strategy.
+ */
+export class RetryableDeliveryError extends NeupushError {
+  readonly delayMs: number;
+  readonly result: CallResult;
+  constructor(message: string, delayMs: number, result: CallResult) {
+    super(message, 'ERR_RETRYABLE');
+    this.delayMs = delayMs;
+    this.result = result;
+  }
+}

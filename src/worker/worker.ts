@@ -1,0 +1,124 @@
+import { Worker, type Job } from 'bullmq';
+import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '../shared/config.js';
+import { coerceError } from '../shared/errors.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import { DELIVERY_QUEUE } from '../shared/queue-names.js';
+import { openDeadLetterQueue } from '../shared/queues.js';
+import { closeRedis, createRedis } from '../shared/redis.js';
+import { retryDelay } from '../shared/backoff.js';
+import { SendNotifyClient } from '../shared/sendnotify-client.js';
+import type { Clock } from '../shared/clock.js';
+import type { DeliveryJobData } from '../shared/job-data.js';
+import { createProcessor, type DeliveryOutcome, type ProcessorHooks } from './processor.js';
+import { RetryableDeliveryError } from './retryable-error.js';
+import { writeDeadLetter } from './dead-letter-writer.js';
+
+export interface WorkerOptions {
+  /** Overrides of the environment configuration. */
+  config?: Partial<Config>;
+  env?: NodeJS.ProcessEnv;
+  /** Default: a pino logger at LOG_LEVEL on stdout. */
+  logger?: Logger;
+  /** Where signing timestamps come from. Default: the system clock. */
+  clock?: Clock;
+  hooks?: ProcessorHooks;
+  /** Start taking jobs at once. Default true. */
+  autorun?: boolean;
+}
+
+export interface WorkerHandle {
+  readonly config: Readonly<Config>;
+  readonly worker: Worker<DeliveryJobData, DeliveryOutcome>;
+  readonly logger: Logger;
+  /**
+   * Stop taking jobs, let the ones in flight finish within NEUPUSH_SHUTDOWN_TIMEOUT_MS, then close every
+   * connection. Jobs still running at the deadline are left to BullMQ's stalled-job recovery: another
+   * worker takes them up, and duplicate suppression keeps what was already accepted from going out twice.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * Stalled jobs are recovered this many times before BullMQ fails them; each stall is a crash during the
+ * job, which a crash-looping deployment can repeat, so allow more than BullMQ's default of 1.
+ */
+const MAX_STALLED_COUNT = 10;
+
+export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHandle> {
+  const config = loadConfig(options.env ?? process.env, options.config ?? {});
+  const { appid, secret } = requireCredentials(config);
+  const logger = options.logger ?? createLogger({ level: config.logLevel });
+  const log = logger.child({ component: 'worker' });
+
+  const redis = createRedis(config.redisUrl, 'worker');
+  const workerConnection = createRedis(config.redisUrl, 'worker');
+  for (const r of [redis, workerConnection]) r.on('error', (e) => log.debug({ err: e.message }, 'redis connection error'));
+  const deadLetters = openDeadLetterQueue(config, redis);
+  deadLetters.on('error', (e) => log.error({ err: e.message }, 'dead-letter queue error'));
+  const client = new SendNotifyClient({
+    baseUrl: config.baseUrl,
+    appid,
+    secret,
+    timeoutMs: config.timeoutMs,
+    maxSockets: config.concurrency,
+    ...(options.clock && { clock: options.clock }),
+  });
+  const processor = createProcessor({
+    config,
+    client,
+    deadLetters,
+    redis,
+    logger,
+    ...(options.hooks && { hooks: options.hooks }),
+  });
+
+  const worker = new Worker<DeliveryJobData, DeliveryOutcome>(DELIVERY_QUEUE, processor, {
+    connection: workerConnection,
+    prefix: config.prefix,
+    concurrency: config.concurrency,
+    // BullMQ's limiter lives in Redis, so the rate holds across every worker process on this queue.
+    limiter: { max: config.rateLimit, duration: 1_000 },
+    lockDuration: LOCK_DURATION_MS,
+    maxStalledCount: MAX_STALLED_COUNT,
+    autorun: options.autorun ?? true,
+    settings: {
+      backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>
+        err instanceof RetryableDeliveryError ? err.delayMs : retryDelay({ retryNumber: attemptsMade, baseMs: config.backoffMs }),
+    },
+  });
+
+  worker.on('error', (error) => log.error({ err: coerceError(error).message }, 'worker error'));
+  // Safety net: a job that fails for good outside the processor's own decisions (an unexpected error on
+  // every attempt, or stalled past the limit) still ends in the dead-letter queue, never silently.
+  worker.on('failed', (job: Job | undefined, error: Error) => {
+    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    writeDeadLetter(deadLetters, job, 'exhausted', { attempts: job.attemptsMade, lastError: error.message }).catch(
+      (e: unknown) => log.error({ err: coerceError(e).message, jobId: job.id }, 'could not write dead letter'),
+    );
+  });
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const graceful = worker.close();
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = await Promise.race([
+        graceful.then(() => false),
+        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), config.shutdownTimeoutMs))),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'jobs still running at shutdown deadline; leaving them to stalled-job recovery');
+        await worker.close(true).catch(() => {});
+      }
+      client.close();
+      await Promise.allSettled([deadLetters.close()]);
+      await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection)]);
+      log.info('worker closed');
+    })();
+    return closing;
+  };
+
+  log.info({ queue: DELIVERY_QUEUE, prefix: config.prefix, concurrency: config.concurrency, rateLimit: config.rateLimit }, 'worker started');
+  return { config, worker, logger, close };
+}
