@@ -22,6 +22,8 @@ export const DEFAULTS = {
   NEUPUSH_METRICS_PORT: '9464',
   NEUPUSH_API_PORT: '8080',
   NEUPUSH_DASHBOARD_PORT: '3000',
+  NEUPUSH_DASHBOARD_READ_ONLY: 'false',
+  NEUPUSH_ALLOW_EVICTION: 'false',
   LOG_LEVEL: 'info',
 } as const;
 
@@ -46,6 +48,11 @@ const duration = (name: string) =>
       }
       return ms;
     });
+
+const bool = (name: string) =>
+  z
+    .enum(['true', 'false', '1', '0'], { error: `${name} must be true, false, 1 or 0` })
+    .transform((s) => s === 'true' || s === '1');
 
 const optionalSecret = (name: string) => z.string().min(1, `${name} must not be empty when set`).optional();
 
@@ -82,6 +89,8 @@ const EnvSchema = z.object({
   NEUPUSH_DASHBOARD_PORT: int('NEUPUSH_DASHBOARD_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_DASHBOARD_PORT)),
   NEUPUSH_DASHBOARD_USER: optionalSecret('NEUPUSH_DASHBOARD_USER'),
   NEUPUSH_DASHBOARD_PASSWORD: optionalSecret('NEUPUSH_DASHBOARD_PASSWORD'),
+  NEUPUSH_DASHBOARD_READ_ONLY: bool('NEUPUSH_DASHBOARD_READ_ONLY').default(false),
+  NEUPUSH_ALLOW_EVICTION: bool('NEUPUSH_ALLOW_EVICTION').default(false),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -113,6 +122,13 @@ export interface Config {
   dashboardPort: number;
   dashboardUser?: string;
   dashboardPassword?: string;
+  /** Bull Board without retry/clean/delete buttons, and every non-GET request refused with 403. */
+  dashboardReadOnly: boolean;
+  /**
+   * Start a worker even though Redis' maxmemory-policy may evict keys (queued notifications), with a
+   * loud warning instead of a refusal.
+   */
+  allowEviction: boolean;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
@@ -153,6 +169,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dashboardPort: e.NEUPUSH_DASHBOARD_PORT,
     ...(e.NEUPUSH_DASHBOARD_USER !== undefined && { dashboardUser: e.NEUPUSH_DASHBOARD_USER }),
     ...(e.NEUPUSH_DASHBOARD_PASSWORD !== undefined && { dashboardPassword: e.NEUPUSH_DASHBOARD_PASSWORD }),
+    dashboardReadOnly: e.NEUPUSH_DASHBOARD_READ_ONLY,
+    allowEviction: e.NEUPUSH_ALLOW_EVICTION,
     logLevel: e.LOG_LEVEL,
     ...overrides,
   };
