@@ -25,7 +25,8 @@ export interface ProcessorHooks {
    */
   beforeSend?(data: DeliveryJobData, job: Job): Promise<string | undefined> | string | undefined;
   afterSend?(data: DeliveryJobData, job: Job): Promise<void> | void;
-  onCall?(data: DeliveryJobData, result: SendResult, lateness: number): void;
+  /** After each sendNotify call; `lateness` is ms from the intended send time to this attempt's start. */
+  onCall?(data: DeliveryJobData, result: SendResult, lateness: number, job: Job): void;
   onDelivered?(data: DeliveryJobData, job: Job): Promise<void> | void;
   onDeadLettered?(data: DeliveryJobData | undefined, reason: DeadLetterReason, job: Job): Promise<void> | void;
   onRetry?(data: DeliveryJobData, delayMs: number, result: SendResult): void;
@@ -96,7 +97,7 @@ export function createProcessor(deps: ProcessorDeps) {
       await hooks?.afterSend?.(data, job);
     }
     const attemptsMade = job.attemptsMade + 1;
-    hooks?.onCall?.(data, result, now - data.sendAt);
+    hooks?.onCall?.(data, result, now - data.sendAt, job);
 
     if (result.outcome === 'delivered') {
       await recordSent(redis, config.prefix, data.deliveryKey, config.dedupTtlMs);

@@ -3,7 +3,7 @@ import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '.
 import { coerceError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { DELIVERY_QUEUE } from '../shared/queue-names.js';
-import { openDeadLetterQueue } from '../shared/queues.js';
+import { openDeadLetterQueue, openDeliveryQueue } from '../shared/queues.js';
 import { closeRedis, createRedis } from '../shared/redis.js';
 import { retryDelay } from '../shared/backoff.js';
 import { SendNotifyClient } from '../shared/sendnotify-client.js';
@@ -12,6 +12,10 @@ import type { DeliveryJobData } from '../shared/job-data.js';
 import { createProcessor, type DeliveryOutcome, type ProcessorHooks } from './processor.js';
 import { RetryableDeliveryError } from './retryable-error.js';
 import { writeDeadLetter } from './dead-letter-writer.js';
+import { composeHooks } from './compose-hooks.js';
+import { checkEvictionPolicy } from './eviction-policy.js';
+import { tryStartHealthServer } from './health-server.js';
+import { createWorkerMetrics } from './metrics.js';
 
 export interface WorkerOptions {
   /** Overrides of the environment configuration. */
@@ -30,6 +34,8 @@ export interface WorkerHandle {
   readonly config: Readonly<Config>;
   readonly worker: Worker<DeliveryJobData, DeliveryOutcome>;
   readonly logger: Logger;
+  /** Base URL of /metrics, /healthz and /readyz; absent when NEUPUSH_METRICS_PORT is 0 or the port was taken. */
+  readonly metricsUrl?: string;
   /**
    * Stop taking jobs, let the ones in flight finish within NEUPUSH_SHUTDOWN_TIMEOUT_MS, then close every
    * connection. Jobs still running at the deadline are left to BullMQ's stalled-job recovery: another
@@ -53,8 +59,25 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   const redis = createRedis(config.redisUrl, 'worker');
   const workerConnection = createRedis(config.redisUrl, 'worker');
   for (const r of [redis, workerConnection]) r.on('error', (e) => log.debug({ err: e.message }, 'redis connection error'));
+  try {
+    await checkEvictionPolicy(redis, { allowEviction: config.allowEviction, logger: log });
+  } catch (error) {
+    redis.disconnect();
+    workerConnection.disconnect();
+    throw error;
+  }
   const deadLetters = openDeadLetterQueue(config, redis);
   deadLetters.on('error', (e) => log.error({ err: e.message }, 'dead-letter queue error'));
+  // Only read at scrape time, for the queue-depth gauges.
+  const deliveriesForCounts = openDeliveryQueue(config, redis);
+  deliveriesForCounts.on('error', (e) => log.debug({ err: e.message }, 'delivery queue error'));
+  const metrics =
+    config.metricsPort === 0
+      ? undefined
+      : createWorkerMetrics({
+          queues: [deliveriesForCounts, deadLetters],
+          onCountError: (e) => log.warn({ err: coerceError(e).message }, 'could not read queue counts for /metrics'),
+        });
   const client = new SendNotifyClient({
     baseUrl: config.baseUrl,
     appid,
@@ -69,7 +92,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     deadLetters,
     redis,
     logger,
-    ...(options.hooks && { hooks: options.hooks }),
+    hooks: composeHooks(metrics?.hooks, options.hooks),
   });
 
   const worker = new Worker<DeliveryJobData, DeliveryOutcome>(DELIVERY_QUEUE, processor, {
@@ -97,6 +120,19 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     );
   });
 
+  metrics?.observeWorker(worker);
+  const health =
+    metrics &&
+    (await tryStartHealthServer({
+      port: config.metricsPort,
+      registry: metrics.registry,
+      ready: {
+        redis: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
+        worker: () => worker.isRunning(),
+      },
+      logger: log,
+    }));
+
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
@@ -112,7 +148,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
         await worker.close(true).catch(() => {});
       }
       client.close();
-      await Promise.allSettled([deadLetters.close()]);
+      await Promise.allSettled([deadLetters.close(), deliveriesForCounts.close(), health?.close()]);
       await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection)]);
       log.info('worker closed');
     })();
@@ -120,5 +156,5 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   };
 
   log.info({ queue: DELIVERY_QUEUE, prefix: config.prefix, concurrency: config.concurrency, rateLimit: config.rateLimit }, 'worker started');
-  return { config, worker, logger, close };
+  return { config, worker, logger, close, ...(health && { metricsUrl: health.url }) };
 }
