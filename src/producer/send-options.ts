@@ -11,7 +11,11 @@ const SendOptionsSchema = z.strictObject(
     /** IANA zone in which a wall-clock `sendAt` is read, e.g. `Asia/Riyadh`. */
     timezone: z.string().min(1, 'must not be empty').optional(),
     /** How long after `sendAt` it may still go out (`30m`, `2h`, or ms). Default NEUPUSH_MAX_LATENESS. */
-    expiresIn: z.union([z.string().min(1), z.number().positive()], { error: 'must be a duration like 30m or ms' }).optional(),
+    expiresIn: z
+      .union([z.string().min(1), z.number().positive('must be a positive duration like 30m, 2h or ms')], {
+        error: 'must be a duration like 30m or ms',
+      })
+      .optional(),
     /** An absolute deadline instead of `expiresIn`. */
     deadline: z.union([z.date(), z.string().min(1)], { error: 'must be a Date or an ISO-8601 string' }).optional(),
     /** The same key twice gives one notification and returns the first id. */

@@ -17,17 +17,20 @@ export const LIMITS = {
 
 export const LANGUAGES = ['en_US', 'ar_SA', 'zh_CN'] as const;
 
+/** A missing required field says so, rather than that `undefined` has the wrong type. */
+const requiredOr = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
+
 /** A code the vendor documents as a string ("1") that callers also write as a number (1). */
 function code<const T extends readonly string[]>(allowed: T) {
   return z
-    .union([z.string(), z.number()], { error: `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}` })
+    .union([z.string(), z.number()], { error: requiredOr(`must be one of ${allowed.map((a) => `"${a}"`).join(', ')}`) })
     .transform((v) => String(v))
     .pipe(z.enum(allowed, { error: `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}` }));
 }
 
 function text(max: number) {
   return z
-    .string({ error: 'must be a string' })
+    .string({ error: requiredOr('must be a string') })
     .refine((s) => s.trim().length > 0, 'must not be empty')
     .refine((s) => s.length <= max, `must be at most ${max} characters`);
 }
@@ -62,7 +65,9 @@ const notificationShape = z.strictObject(
     openIds: z
       .array(openId, { error: 'must be an array of strings' })
       .max(LIMITS.openIdsPerSend, `must have at most ${LIMITS.openIdsPerSend} items (use a campaign for more)`)
-      .transform((ids) => [...new Set(ids)])
+      // Callers may pass a readonly (`as const`) list: it is only read, and the output is a fresh array.
+      .readonly()
+      .transform((ids): string[] => [...new Set(ids)])
       .optional(),
     title: text(LIMITS.title),
     text: text(LIMITS.text),

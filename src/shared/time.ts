@@ -7,6 +7,15 @@ export function isValidTimeZone(zone: string): boolean {
 const WALL_CLOCK = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?$/;
 const WITH_OFFSET = /(Z|[+-]\d{2}(:?\d{2})?)$/i;
 
+/**
+ * A wall-clock time that happens twice (clocks going back) resolves to the earlier instant. luxon alone
+ * is inconsistent here: it picks the later one in Europe/Berlin and the earlier one in Australia/Lord_Howe.
+ */
+function earliest(dt: DateTime): DateTime {
+  if (!dt.isValid) return dt;
+  return dt.getPossibleOffsets().reduce((a, b) => (b.toMillis() < a.toMillis() ? b : a), dt);
+}
+
 export type InstantResult = { ok: true; ms: number } | { ok: false; rule: string };
 
 /**
@@ -25,7 +34,7 @@ export function resolveInstant(value: Date | string, timezone?: string): Instant
     if (!isValidTimeZone(timezone)) return { ok: false, rule: `unknown time zone "${timezone}"` };
     if (!WALL_CLOCK.test(text))
       return { ok: false, rule: 'must be a wall-clock time like 2026-12-01T09:00 (no offset) when timezone is set' };
-    const dt = DateTime.fromISO(text.replace(' ', 'T'), { zone: timezone });
+    const dt = earliest(DateTime.fromISO(text.replace(' ', 'T'), { zone: timezone }));
     return dt.isValid ? { ok: true, ms: dt.toMillis() } : { ok: false, rule: `is not a valid time (${dt.invalidExplanation})` };
   }
   if (!WITH_OFFSET.test(text))
@@ -42,10 +51,13 @@ export function nextLocalTime(hhmm: string, zone: string, now: number): number {
   const match = /^(\d{2}):(\d{2})$/.exec(hhmm);
   if (!match) throw new RangeError(`local time must be HH:MM, got "${hhmm}"`);
   const [hour, minute] = [Number(match[1]), Number(match[2])];
+  // luxon would roll 25:00 over into the next day and return NaN for an unknown zone, both silently.
+  if (hour > 23 || minute > 59) throw new RangeError(`local time must be HH:MM from 00:00 to 23:59, got "${hhmm}"`);
+  if (!isValidTimeZone(zone)) throw new RangeError(`unknown time zone "${zone}"`);
   const today = DateTime.fromMillis(now, { zone });
-  let candidate = today.set({ hour, minute, second: 0, millisecond: 0 });
+  let candidate = earliest(today.set({ hour, minute, second: 0, millisecond: 0 }));
   if (candidate.toMillis() < now) {
-    candidate = today.plus({ days: 1 }).set({ hour, minute, second: 0, millisecond: 0 });
+    candidate = earliest(today.plus({ days: 1 }).set({ hour, minute, second: 0, millisecond: 0 }));
   }
   return candidate.toMillis();
 }
