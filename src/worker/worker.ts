@@ -113,8 +113,10 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   worker.on('error', (error) => log.error({ err: coerceError(error).message }, 'worker error'));
   // Safety net: a job that fails for good outside the processor's own decisions (an unexpected error on
   // every attempt, or stalled past the limit) still ends in the dead-letter queue, never silently.
+  // BullMQ stamps finishedOn only when it gives up on a job, never when it schedules another attempt;
+  // attemptsMade alone would miss jobs failed before their attempts ran out (stalled past the limit).
   worker.on('failed', (job: Job | undefined, error: Error) => {
-    if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
+    if (!job?.finishedOn) return;
     writeDeadLetter(deadLetters, job, 'exhausted', { attempts: job.attemptsMade, lastError: error.message }).catch(
       (e: unknown) => log.error({ err: coerceError(e).message, jobId: job.id }, 'could not write dead letter'),
     );

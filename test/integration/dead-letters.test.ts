@@ -1,0 +1,120 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { JOB_NAME } from '../../src/shared/queue-names.js';
+import type { DeliveryJobData } from '../../src/shared/job-data.js';
+import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
+
+let pipeline: Pipeline | undefined;
+afterEach(async () => {
+  await pipeline?.close();
+  pipeline = undefined;
+});
+
+const notification = { title: 'Welcome', text: 'Glad to have you', navigateType: 1, language: 'zh_CN', openIds: ['u-7'] } as const;
+
+describe('dead letters', () => {
+  it.each([
+    { how: 'header status 400 in an HTTP 200', fault: { headerStatus: 400, msg: 'openIds invalid' }, lastStatus: 400, lastHttpStatus: 200 },
+    { how: 'HTTP 400', fault: { httpStatus: 400, msg: 'bad request' }, lastStatus: 400, lastHttpStatus: 400 },
+  ])('rejected ($how): one call, then `rejected` with status and msg kept', async ({ fault, lastStatus, lastHttpStatus }) => {
+    pipeline = await startPipeline({ sandbox: { faults: [fault] } });
+    const result = await pipeline.producer.send(notification);
+    expect(await pipeline.waitForJobs(jobIdsOf(result))).toEqual([{ status: 'dead-lettered', reason: 'rejected' }]);
+
+    expect(pipeline.sandbox.stats().requests).toBe(1);
+    const [entry] = await pipeline.producer.listDeadLetters();
+    expect(entry).toMatchObject({ id: jobIdsOf(result)[0], reason: 'rejected', attempts: 1, lastStatus, lastHttpStatus, notificationId: result.id });
+    expect(entry!.lastError).toContain(fault.msg);
+    expect(entry!.notification).toMatchObject({ title: 'Welcome', openIds: ['u-7'] });
+  });
+
+  it('attempts used up: exactly that many calls, then `exhausted`', async () => {
+    pipeline = await startPipeline({ config: { attempts: 3 }, sandbox: { faults: [{ httpStatus: 503, msg: 'down for maintenance' }] } });
+    const result = await pipeline.producer.send(notification);
+    expect(await pipeline.waitForJobs(jobIdsOf(result))).toEqual([{ status: 'dead-lettered', reason: 'exhausted' }]);
+
+    expect(pipeline.sandbox.stats().requests).toBe(3);
+    const [entry] = await pipeline.producer.listDeadLetters();
+    expect(entry).toMatchObject({ reason: 'exhausted', attempts: 3, lastStatus: 503, lastHttpStatus: 503 });
+    expect(entry!.lastError).toContain('down for maintenance');
+  });
+
+  it('a retry that would land after the deadline: `expired` instead of a late retry', async () => {
+    pipeline = await startPipeline({ sandbox: { faults: [{ httpStatus: 503, retryAfterSeconds: 30 }] } });
+    const result = await pipeline.producer.send(notification, { expiresIn: '10s' });
+    expect(await pipeline.waitForJobs(jobIdsOf(result))).toEqual([{ status: 'dead-lettered', reason: 'expired' }]);
+
+    expect(pipeline.sandbox.stats().requests).toBe(1);
+    const [entry] = await pipeline.producer.listDeadLetters();
+    expect(entry).toMatchObject({ reason: 'expired', attempts: 1, lastStatus: 503 });
+    expect(entry!.lastError).toContain('after the deadline');
+  });
+
+  it('job data that fails the schema: `invalid`, no call', async () => {
+    pipeline = await startPipeline();
+    const bad = { v: 1, notificationId: 'n-x', deliveryKey: 'n-x.0', notification: { title: '', text: 'x' }, sendAt: 0, deadline: 0 };
+    await pipeline.producer.deliveries.add(JOB_NAME.notification, bad as unknown as DeliveryJobData, { jobId: 'n-x.0' });
+    expect(await pipeline.waitForJobs(['n-x.0'])).toEqual([{ status: 'dead-lettered', reason: 'invalid' }]);
+
+    expect(pipeline.sandbox.stats().requests).toBe(0);
+    const [entry] = await pipeline.producer.listDeadLetters();
+    expect(entry).toMatchObject({ id: 'n-x.0', reason: 'invalid', attempts: 0 });
+    expect(entry!.lastError).toMatch(/notification\.title/);
+  });
+
+  it('a job BullMQ fails for good on its own (stalled past the limit) still ends in the DLQ, no call', async () => {
+    pipeline = await startPipeline({ worker: false });
+    const result = await pipeline.producer.send(notification);
+    const [jobId] = jobIdsOf(result);
+    // What BullMQ's stalled-job check writes once a job has stalled more than maxStalledCount times
+    // (moveStalledJobsToWait.lua): the next worker to take the job fails it without running the processor.
+    await pipeline.redis.hset(`${pipeline.prefix}:deliveries:${jobId}`, 'defa', 'job stalled more than allowable limit');
+    await pipeline.startWorker();
+
+    const [entry] = await pipeline.waitForDeadLetters(1);
+    expect(entry).toMatchObject({ id: jobId, reason: 'exhausted', lastError: 'job stalled more than allowable limit', notificationId: result.id });
+    expect(pipeline.sandbox.stats().requests).toBe(0);
+  });
+});
+
+describe('redrive', () => {
+  it('puts a dead letter back and it is delivered; the DLQ is left empty', async () => {
+    pipeline = await startPipeline({ sandbox: { faults: [{ headerStatus: 403, msg: 'app not published' }] } });
+    const result = await pipeline.producer.send(notification);
+    await pipeline.waitForJobs(jobIdsOf(result));
+    expect((await pipeline.producer.listDeadLetters()).map((e) => e.reason)).toEqual(['rejected']);
+
+    pipeline.sandbox.setFaults([]);
+    expect(await pipeline.producer.redriveDeadLetters('all')).toEqual({ redriven: 1, skipped: [] });
+    const [redriven] = await pipeline.waitForJobs([`${jobIdsOf(result)[0]}.r1`]);
+    expect(redriven).toEqual({ status: 'delivered', recipients: 1 });
+    expect(pipeline.sandbox.accepted.map((r) => r.openIds)).toEqual([['u-7']]);
+    expect(await pipeline.producer.listDeadLetters()).toEqual([]);
+  });
+
+  it('does not resend what the platform already accepted', async () => {
+    pipeline = await startPipeline();
+    const result = await pipeline.producer.send(notification);
+    const [jobId] = jobIdsOf(result);
+    await pipeline.waitForJobs([jobId!]);
+    expect(pipeline.sandbox.accepted).toHaveLength(1);
+
+    // A dead letter for a delivery the platform accepted, as a crash between its answer and the job's
+    // completion can leave behind; an operator redriving it must not notify the recipients twice.
+    const job = await pipeline.producer.deliveries.getJob(jobId!);
+    await pipeline.producer.deadLetters.add('exhausted', {
+      v: 1,
+      reason: 'exhausted',
+      attempts: 1,
+      lastError: 'stalled',
+      jobId: jobId!,
+      delivery: job!.data,
+      queuedAt: job!.timestamp,
+      failedAt: Date.now(),
+    }, { jobId: jobId! });
+
+    expect(await pipeline.producer.redriveDeadLetters([jobId!])).toEqual({ redriven: 1, skipped: [] });
+    expect(await pipeline.waitForJobs([`${jobId}.r1`])).toEqual([{ status: 'duplicate-suppressed' }]);
+    expect(pipeline.sandbox.stats().requests).toBe(1);
+    expect(await pipeline.producer.listDeadLetters()).toEqual([]);
+  });
+});
