@@ -8,6 +8,7 @@ import { parseDuration } from './duration.js';
  */
 export const DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',
+  REDIS_CLUSTER_NODES: '',
   NEUPUSH_PREFIX: 'neupush',
   NEUXNET_BASE_URL: 'https://qa.neuxnet.com',
   NEUPUSH_CONCURRENCY: '50',
@@ -19,6 +20,8 @@ export const DEFAULTS = {
   NEUPUSH_MAX_LATENESS: '1h',
   NEUPUSH_SHUTDOWN_TIMEOUT_MS: '30000',
   NEUPUSH_DEDUP_TTL: '7d',
+  NEUPUSH_OUTAGE_THRESHOLD: '20',
+  NEUPUSH_OUTAGE_MAX_PAUSE: '30s',
   NEUPUSH_METRICS_PORT: '9464',
   NEUPUSH_API_PORT: '8080',
   NEUPUSH_DASHBOARD_PORT: '3000',
@@ -54,6 +57,16 @@ const bool = (name: string) =>
     .enum(['true', 'false', '1', '0'], { error: `${name} must be true, false, 1 or 0` })
     .transform((s) => s === 'true' || s === '1');
 
+/** `host:port,host:port`: the seed nodes of a Redis Cluster. */
+const clusterNodes = z.string().transform((s, ctx) => {
+  const nodes = s.split(',').map((part) => /^\s*([^\s:,]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\s*$/.exec(part));
+  if (nodes.some((m) => m === null || Number(m[2]) > 65_535)) {
+    ctx.addIssue({ code: 'custom', message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' });
+    return z.NEVER;
+  }
+  return nodes.map((m) => ({ host: (m as RegExpExecArray)[1] as string, port: Number((m as RegExpExecArray)[2]) }));
+});
+
 const optionalSecret = (name: string) => z.string().min(1, `${name} must not be empty when set`).optional();
 
 const EnvSchema = z.object({
@@ -61,6 +74,7 @@ const EnvSchema = z.object({
     .string()
     .refine((s) => /^rediss?:\/\//.test(s), 'REDIS_URL must start with redis:// or rediss://')
     .default(DEFAULTS.REDIS_URL),
+  REDIS_CLUSTER_NODES: clusterNodes.optional(),
   NEUPUSH_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}.-]+$/, 'NEUPUSH_PREFIX may hold letters, digits, _ . - and a {hash tag}, no colon')
@@ -83,6 +97,8 @@ const EnvSchema = z.object({
     Number(DEFAULTS.NEUPUSH_SHUTDOWN_TIMEOUT_MS),
   ),
   NEUPUSH_DEDUP_TTL: duration('NEUPUSH_DEDUP_TTL').default(7 * 86_400_000),
+  NEUPUSH_OUTAGE_THRESHOLD: int('NEUPUSH_OUTAGE_THRESHOLD', 0, 100_000).default(Number(DEFAULTS.NEUPUSH_OUTAGE_THRESHOLD)),
+  NEUPUSH_OUTAGE_MAX_PAUSE: duration('NEUPUSH_OUTAGE_MAX_PAUSE').default(30_000),
   NEUPUSH_METRICS_PORT: int('NEUPUSH_METRICS_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_METRICS_PORT)),
   NEUPUSH_API_PORT: int('NEUPUSH_API_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_API_PORT)),
   NEUPUSH_API_TOKEN: optionalSecret('NEUPUSH_API_TOKEN'),
@@ -100,6 +116,11 @@ const EnvSchema = z.object({
 
 export interface Config {
   redisUrl: string;
+  /**
+   * Seed nodes of a Redis Cluster; when set, neupush connects in cluster mode and takes only the
+   * credentials and TLS (rediss://) from `redisUrl`. The prefix must then hold a {hash tag}.
+   */
+  redisClusterNodes?: { host: string; port: number }[];
   /** BullMQ key prefix; every key neupush writes starts with it. */
   prefix: string;
   baseUrl: string;
@@ -116,6 +137,13 @@ export interface Config {
   maxLatenessMs: number;
   shutdownTimeoutMs: number;
   dedupTtlMs: number;
+  /**
+   * Consecutive retryable sendNotify answers, across jobs, after which a worker pauses the queue instead
+   * of spending the jobs' attempts (global backoff during an outage). 0 turns it off.
+   */
+  outageThreshold: number;
+  /** Longest such pause; pauses double from 1 s up to it while the outage lasts. */
+  outageMaxPauseMs: number;
   metricsPort: number;
   apiPort: number;
   apiToken?: string;
@@ -150,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const e = result.data;
   const config: Config = {
     redisUrl: e.REDIS_URL,
+    ...(e.REDIS_CLUSTER_NODES !== undefined && { redisClusterNodes: e.REDIS_CLUSTER_NODES }),
     prefix: e.NEUPUSH_PREFIX,
     baseUrl: e.NEUXNET_BASE_URL,
     ...(e.NEUXNET_APPID !== undefined && { appid: e.NEUXNET_APPID }),
@@ -163,6 +192,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     maxLatenessMs: e.NEUPUSH_MAX_LATENESS,
     shutdownTimeoutMs: e.NEUPUSH_SHUTDOWN_TIMEOUT_MS,
     dedupTtlMs: e.NEUPUSH_DEDUP_TTL,
+    outageThreshold: e.NEUPUSH_OUTAGE_THRESHOLD,
+    outageMaxPauseMs: e.NEUPUSH_OUTAGE_MAX_PAUSE,
     metricsPort: e.NEUPUSH_METRICS_PORT,
     apiPort: e.NEUPUSH_API_PORT,
     ...(e.NEUPUSH_API_TOKEN !== undefined && { apiToken: e.NEUPUSH_API_TOKEN }),
@@ -174,7 +205,19 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     ...overrides,
   };
+  if (config.redisClusterNodes && !hasHashTag(config.prefix)) {
+    throw new ConfigError(
+      `Invalid configuration: NEUPUSH_PREFIX "${config.prefix}" needs a hash tag such as {${config.prefix}} with REDIS_CLUSTER_NODES: ` +
+        'BullMQ and neupush run multi-key scripts, which a Redis Cluster allows only on keys of one hash slot',
+    );
+  }
   return Object.freeze(config);
+}
+
+/** Redis Cluster hashes only the part between the first `{` and the next `}`, when that part is not empty. */
+export function hasHashTag(prefix: string): boolean {
+  const open = prefix.indexOf('{');
+  return open !== -1 && prefix.indexOf('}', open + 1) > open + 1;
 }
 
 /** The worker (and the sandbox) cannot run without credentials; the producer never needs the secret. */

@@ -1,4 +1,8 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Config } from './config.js';
+
+/** A standalone (or Sentinel) connection, or a Redis Cluster. Both speak the same commands. */
+export type RedisConnection = Redis | Cluster;
 
 /**
  * Producer connections fail fast, so an application's `send` rejects instead of hanging while Redis is
@@ -21,14 +25,42 @@ export function createRedis(url: string, role: ConnectionRole): Redis {
   return new Redis(url, redisOptions(role));
 }
 
+/**
+ * The connection the configuration asks for: standalone at REDIS_URL, or, with REDIS_CLUSTER_NODES, a
+ * cluster seeded from those nodes with REDIS_URL's user, password and TLS (rediss://). BullMQ takes either.
+ */
+export function connectRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>, role: ConnectionRole): RedisConnection {
+  if (!config.redisClusterNodes) return createRedis(config.redisUrl, role);
+  return new Cluster(config.redisClusterNodes, clusterOptions(config.redisUrl, role));
+}
+
+export function clusterOptions(url: string, role: ConnectionRole): ClusterOptions {
+  const parsed = new URL(url);
+  const tls = parsed.protocol === 'rediss:';
+  const { maxRetriesPerRequest, enableOfflineQueue, retryStrategy } = redisOptions(role);
+  return {
+    redisOptions: {
+      maxRetriesPerRequest,
+      ...(parsed.username && { username: decodeURIComponent(parsed.username) }),
+      ...(parsed.password && { password: decodeURIComponent(parsed.password) }),
+      ...(tls && { tls: {} }),
+    },
+    ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
+    clusterRetryStrategy: (times) => retryStrategy?.(times) ?? 2_000,
+    // Managed clusters with TLS (ElastiCache) present certificates for their DNS names, not for the IPs
+    // that CLUSTER SLOTS returns; resolving lazily keeps the name for the TLS check (ioredis README).
+    ...(tls && { dnsLookup: (address: string, callback: (err: null, address: string) => void) => callback(null, address) }),
+  };
+}
+
 /** Resolve once the connection is ready, or reject after `timeoutMs` with a message naming the URL's host. */
-export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<void> {
+export async function waitForRedis(redis: RedisConnection, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      const { host, port } = redis.options;
-      reject(new Error(`Redis at ${host}:${port} did not answer within ${timeoutMs} ms`));
+      const where = redis instanceof Cluster ? 'cluster' : `${redis.options.host}:${redis.options.port}`;
+      reject(new Error(`Redis at ${where} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
     const onReady = () => {
       cleanup();
@@ -43,7 +75,7 @@ export async function waitForRedis(redis: Redis, timeoutMs = 5_000): Promise<voi
 }
 
 /** Quit politely; fall back to disconnect when the server is gone. Never throws. */
-export async function closeRedis(redis: Redis): Promise<void> {
+export async function closeRedis(redis: RedisConnection): Promise<void> {
   try {
     if (redis.status === 'end') return;
     await Promise.race([redis.quit(), new Promise((r) => setTimeout(r, 1_000))]);

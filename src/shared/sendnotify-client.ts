@@ -24,6 +24,10 @@ export interface SendResult extends CallResult {
   durationMs: number;
   /** How many recipients the request named (1 for everyone/phone sends). */
   recipients: number;
+  /** The timestamp the request was signed with (ms). */
+  signedAt: number;
+  /** The answer's Date header (ms, 1 s resolution), when there was one: the platform's clock. */
+  serverDateMs?: number;
 }
 
 /**
@@ -58,23 +62,28 @@ export class SendNotifyClient {
 
   /** Sign and send one notification. Resolves with the classified outcome; rejects only on a programming error. */
   async sendNotify(notification: Notification): Promise<SendResult> {
-    const params = toWireParams(notification, this.#appid, this.#clock.now());
+    const signedAt = this.#clock.now();
+    const params = toWireParams(notification, this.#appid, signedAt);
     const result = await this.call(SEND_NOTIFY_PATH, params);
-    return { ...result, recipients: notification.openIds?.length ?? 1 };
+    return { ...result, recipients: notification.openIds?.length ?? 1, signedAt };
+  }
+
+  /** The timestamp a request signed now would carry (local time, corrected by a skew-aware clock). */
+  signingTime(): number {
+    return this.#clock.now();
   }
 
   /** Any Open API endpoint with the same signing and envelope (sendActivity, later). */
-  async call(path: string, params: Record<string, string>): Promise<CallResult & { durationMs: number }> {
+  async call(path: string, params: Record<string, string>): Promise<CallResult & { durationMs: number; serverDateMs?: number }> {
     const body = encodeForm({ ...params, sign: sign(params, this.#secret) });
     const started = Date.now();
     try {
       const response = await this.#got(path.replace(/^\//, ''), { body });
       const received = Date.now();
       const date = response.headers.date;
-      if (date && this.#clock.observe) {
-        const serverMs = Date.parse(date);
-        if (!Number.isNaN(serverMs)) this.#clock.observe(serverMs, started, received);
-      }
+      const parsedDate = date ? Date.parse(date) : Number.NaN;
+      const serverDateMs = Number.isNaN(parsedDate) ? undefined : parsedDate;
+      if (serverDateMs !== undefined) this.#clock.observe?.(serverDateMs, started, received);
       const retryAfter = response.headers['retry-after'];
       return {
         ...classify(
@@ -82,6 +91,7 @@ export class SendNotifyClient {
           received,
         ),
         durationMs: received - started,
+        ...(serverDateMs !== undefined && { serverDateMs }),
       };
     } catch (error) {
       // got's RequestError covers timeouts and socket errors; the message never contains the body.

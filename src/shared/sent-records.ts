@@ -1,20 +1,71 @@
-import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import type { RedisConnection } from './redis.js';
 import { keyOf } from './queue-names.js';
 
 /**
- * Duplicate suppression: a record per delivery, written as soon as the platform accepts it and checked
- * before every send. A job run again after a crash, a redrive, or a repeated idempotent send then finds
- * the record and does not call sendNotify again. The only window left for a duplicate is between the
- * platform's answer and this write.
+ * Duplicate suppression: one key per delivery (one chunk of one notification), keyed by its deliveryKey,
+ * which a redrive keeps.
+ *
+ * - Before the call the worker claims the key (`claim:<token>`, expiring after `claimMs`): a second run of
+ *   the same delivery while the first is still in its call (a worker whose lock lapsed while it was alive)
+ *   finds the claim and waits instead of sending.
+ * - As soon as the platform accepts, the key is overwritten with the send time and a long TTL
+ *   (NEUPUSH_DEDUP_TTL): every later run, redrive or repeat finds it and does not call sendNotify again.
+ * - When the call did not deliver, the claim is released, so the retry can claim again. A claim left by a
+ *   worker that crashed simply expires; it never blocks a delivery for longer than `claimMs`.
+ *
+ * What stays open is the window between the platform's answer and the overwrite (a crash there, or an
+ * answer lost to a timeout after the platform had accepted): the delivery is then sent again.
  */
 export function sentKey(prefix: string, deliveryKey: string): string {
   return keyOf(prefix, 'sent', deliveryKey);
 }
 
-export async function wasSent(redis: Redis, prefix: string, deliveryKey: string): Promise<boolean> {
-  return (await redis.exists(sentKey(prefix, deliveryKey))) === 1;
+const CLAIM = 'claim:';
+
+export type ClaimResult =
+  /** Ours: go ahead and call; then `recordSent` or `releaseClaim`. */
+  | { state: 'claimed'; token: string }
+  /** Already accepted by the platform: do not send. */
+  | { state: 'sent' }
+  /** Another run holds it; try again after `retryInMs`. */
+  | { state: 'held'; retryInMs: number };
+
+// One round trip for check-and-claim. SET NX GET would do it too, but only from Redis 7.0 on.
+const CLAIM_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if v then return {v, redis.call('PTTL', KEYS[1])} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return false`;
+
+const RELEASE_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export async function claimDelivery(
+  redis: RedisConnection,
+  prefix: string,
+  deliveryKey: string,
+  claimMs: number,
+): Promise<ClaimResult> {
+  const token = `${CLAIM}${randomUUID()}`;
+  const found = (await redis.eval(CLAIM_SCRIPT, 1, sentKey(prefix, deliveryKey), token, claimMs)) as [string, number] | null;
+  if (found === null) return { state: 'claimed', token };
+  const [value, pttl] = found;
+  if (!value.startsWith(CLAIM)) return { state: 'sent' };
+  return { state: 'held', retryInMs: Math.max(pttl, 0) };
 }
 
-export async function recordSent(redis: Redis, prefix: string, deliveryKey: string, ttlMs: number): Promise<void> {
+/** Give up a claim after a call that did not deliver; a no-op when it is no longer ours. */
+export async function releaseClaim(redis: RedisConnection, prefix: string, deliveryKey: string, token: string): Promise<void> {
+  await redis.eval(RELEASE_SCRIPT, 1, sentKey(prefix, deliveryKey), token);
+}
+
+export async function wasSent(redis: RedisConnection, prefix: string, deliveryKey: string): Promise<boolean> {
+  const value = await redis.get(sentKey(prefix, deliveryKey));
+  return value !== null && !value.startsWith(CLAIM);
+}
+
+export async function recordSent(redis: RedisConnection, prefix: string, deliveryKey: string, ttlMs: number): Promise<void> {
   await redis.set(sentKey(prefix, deliveryKey), String(Date.now()), 'PX', ttlMs);
 }

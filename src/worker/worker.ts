@@ -8,8 +8,10 @@ import { closeRedis, createRedis } from '../shared/redis.js';
 import { retryDelay } from '../shared/backoff.js';
 import { SendNotifyClient } from '../shared/sendnotify-client.js';
 import type { Clock } from '../shared/clock.js';
+import { SkewClock } from '../shared/clock-skew.js';
 import type { DeliveryJobData } from '../shared/job-data.js';
 import { createProcessor, type DeliveryOutcome, type ProcessorHooks } from './processor.js';
+import { OutageBreaker } from './outage-breaker.js';
 import { RetryableDeliveryError } from './retryable-error.js';
 import { writeDeadLetter } from './dead-letter-writer.js';
 import { composeHooks } from './compose-hooks.js';
@@ -23,7 +25,10 @@ export interface WorkerOptions {
   env?: NodeJS.ProcessEnv;
   /** Default: a pino logger at LOG_LEVEL on stdout. */
   logger?: Logger;
-  /** Where signing timestamps come from. Default: the system clock. */
+  /**
+   * Where signing timestamps come from. Default: a SkewClock, which learns the platform's clock from the
+   * Date header of its answers and corrects the timestamp when the two are more than 30 s apart.
+   */
   clock?: Clock;
   hooks?: ProcessorHooks;
   /** Start taking jobs at once. Default true. */
@@ -34,6 +39,8 @@ export interface WorkerHandle {
   readonly config: Readonly<Config>;
   readonly worker: Worker<DeliveryJobData, DeliveryOutcome>;
   readonly logger: Logger;
+  /** The signing clock; a SkewClock (offsetMs, correctionMs) unless WorkerOptions.clock replaced it. */
+  readonly clock: Clock;
   /** Base URL of /metrics, /healthz and /readyz; absent when NEUPUSH_METRICS_PORT is 0 or the port was taken. */
   readonly metricsUrl?: string;
   /**
@@ -78,13 +85,14 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
           queues: [deliveriesForCounts, deadLetters],
           onCountError: (e) => log.warn({ err: coerceError(e).message }, 'could not read queue counts for /metrics'),
         });
+  const clock = options.clock ?? new SkewClock({ logger: logger.child({ component: 'clock' }) });
   const client = new SendNotifyClient({
     baseUrl: config.baseUrl,
     appid,
     secret,
     timeoutMs: config.timeoutMs,
     maxSockets: config.concurrency,
-    ...(options.clock && { clock: options.clock }),
+    clock,
   });
   const processor = createProcessor({
     config,
@@ -93,6 +101,13 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     redis,
     logger,
     hooks: composeHooks(metrics?.hooks, options.hooks),
+    ...(config.outageThreshold > 0 && {
+      outage: {
+        breaker: new OutageBreaker({ threshold: config.outageThreshold, maxPauseMs: config.outageMaxPauseMs }),
+        // The limiter key is the queue's, so every worker process on it pauses, not only this one.
+        pauseQueue: (ms: number) => worker.rateLimit(ms),
+      },
+    }),
   });
 
   const worker = new Worker<DeliveryJobData, DeliveryOutcome>(DELIVERY_QUEUE, processor, {
@@ -158,5 +173,5 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   };
 
   log.info({ queue: DELIVERY_QUEUE, prefix: config.prefix, concurrency: config.concurrency, rateLimit: config.rateLimit }, 'worker started');
-  return { config, worker, logger, close, ...(health && { metricsUrl: health.url }) };
+  return { config, worker, logger, clock, close, ...(health && { metricsUrl: health.url }) };
 }
