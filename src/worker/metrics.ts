@@ -23,6 +23,10 @@ export interface WorkerMetricsOptions {
   queues: Queue[];
   /** Called when reading job counts fails (the gauges are then left empty rather than stale). */
   onCountError?: (error: unknown) => void;
+  /** Platform clock minus local clock, ms, as the signing clock estimates it (SkewClock.offsetMs). */
+  clockOffsetMs?: () => number;
+  /** Whether the outage breaker holds the queue paused right now (OutageBreaker.state.open). */
+  outageOpen?: () => boolean;
 }
 
 const seconds = (ms: number) => ms / 1_000;
@@ -100,6 +104,23 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
       } catch (error) {
         options.onCountError?.(error);
       }
+    },
+  });
+
+  new Gauge({
+    name: 'neupush_clock_offset_seconds',
+    help: "The platform's clock minus this host's, estimated from the Date header of sendNotify answers; beyond 30 s signing is corrected",
+    registers: [registry],
+    collect() {
+      this.set(seconds(options.clockOffsetMs?.() ?? 0));
+    },
+  });
+  new Gauge({
+    name: 'neupush_sendnotify_outage',
+    help: '1 while this worker holds the queue paused because sendNotify keeps failing (global backoff), else 0',
+    registers: [registry],
+    collect() {
+      this.set(options.outageOpen?.() ? 1 : 0);
     },
   });
 

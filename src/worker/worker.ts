@@ -84,8 +84,12 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       : createWorkerMetrics({
           queues: [deliveriesForCounts, deadLetters],
           onCountError: (e) => log.warn({ err: coerceError(e).message }, 'could not read queue counts for /metrics'),
+          clockOffsetMs: () => (clock instanceof SkewClock ? clock.offsetMs : 0),
+          outageOpen: () => breaker?.state.open ?? false,
         });
   const clock = options.clock ?? new SkewClock({ logger: logger.child({ component: 'clock' }) });
+  const breaker =
+    config.outageThreshold > 0 ? new OutageBreaker({ threshold: config.outageThreshold, maxPauseMs: config.outageMaxPauseMs }) : undefined;
   const client = new SendNotifyClient({
     baseUrl: config.baseUrl,
     appid,
@@ -101,9 +105,9 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     redis,
     logger,
     hooks: composeHooks(metrics?.hooks, options.hooks),
-    ...(config.outageThreshold > 0 && {
+    ...(breaker && {
       outage: {
-        breaker: new OutageBreaker({ threshold: config.outageThreshold, maxPauseMs: config.outageMaxPauseMs }),
+        breaker,
         // The limiter key is the queue's, so every worker process on it pauses, not only this one.
         pauseQueue: (ms: number) => worker.rateLimit(ms),
       },

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/shared/clock.js';
 import type { SkewClock } from '../../src/shared/clock-skew.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
+import { freePort } from '../helpers/redis-server.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {
@@ -49,6 +50,17 @@ describe('clock skew against a platform whose clock is off by 7 minutes', () => 
     expect(stats.accepted).toBe(30);
     expect(await pipeline.producer.listDeadLetters()).toEqual([]);
     console.log(`[clock-skew] 20 concurrent jobs on a 7-min skew: ${afterFirst.requests} requests; 10 later jobs: 10 requests`);
+  });
+
+  it('reports the offset as the neupush_clock_offset_seconds gauge', async () => {
+    pipeline = await startPipeline({ sandbox: { clockOffsetMs: -SEVEN_MINUTES }, worker: false });
+    const worker = await pipeline.startWorker({ config: { metricsPort: await freePort() } });
+    const result = await pipeline.producer.send(notification);
+    await pipeline.waitForJobs(jobIdsOf(result));
+    const text = await (await fetch(`${worker.metricsUrl!}/metrics`)).text();
+    const value = Number(/^neupush_clock_offset_seconds (\S+)$/m.exec(text)?.[1]);
+    expect(Math.abs(value + 420)).toBeLessThan(2);
+    expect(text).toMatch(/^neupush_sendnotify_outage 0$/m);
   });
 
   it('without the skew-aware clock the same request is rejected and dead-lettered (why the clock matters)', async () => {
