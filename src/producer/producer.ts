@@ -23,6 +23,19 @@ import {
   type DeadLetterEntry,
   type RedriveResult,
 } from './dead-letters.js';
+import { createCampaign, type CampaignCreated } from './campaign-create.js';
+import type { CreateCampaignOptions } from './campaign-options.js';
+import { getCampaign, listCampaigns, type CampaignStatus } from './campaign-status.js';
+import { cancelCampaign, type CancelResult } from './campaign-cancel.js';
+import type { ScheduleOptions } from './schedule-options.js';
+import {
+  listSchedules,
+  openScheduleQueue,
+  removeSchedule,
+  upsertSchedule,
+  type ScheduleInfo,
+  type ScheduleQueue,
+} from './schedules.js';
 
 export interface SendResult {
   /** The notification's id; every delivery job's id starts with it. */
@@ -48,6 +61,7 @@ export class Producer {
   readonly deliveries: DeliveryQueue;
   readonly deadLetters: DeadLetterQueue;
   #closing: Promise<void> | undefined;
+  #schedules: ScheduleQueue | undefined;
 
   private constructor(config: Readonly<Config>, redis: Redis) {
     this.config = config;
@@ -125,10 +139,56 @@ export class Producer {
     return purgeDeadLetters(this.deadLetters);
   }
 
+  /**
+   * Stream recipients into a campaign's delivery jobs (see CreateCampaignOptions). Resumable: the same id
+   * again continues where an interrupted create stopped, given the same recipients in the same order.
+   */
+  createCampaign(options: CreateCampaignOptions): Promise<CampaignCreated> {
+    return createCampaign(this.#campaignContext(), options);
+  }
+
+  /** State and counts of a campaign; undefined when there is none with this id. */
+  getCampaign(id: string): Promise<CampaignStatus | undefined> {
+    return getCampaign(this.redis, this.config.prefix, id);
+  }
+
+  /** Campaigns, newest first. */
+  listCampaigns(options: { limit?: number; offset?: number } = {}): Promise<CampaignStatus[]> {
+    return listCampaigns(this.redis, this.config.prefix, options);
+  }
+
+  /** Stop a campaign; when this resolves nothing more of it is sent. Safe to call twice. */
+  cancelCampaign(id: string): Promise<CancelResult> {
+    return cancelCampaign(this.#campaignContext(), id);
+  }
+
+  /** Create or replace the recurring schedule `id` (a BullMQ job scheduler). */
+  upsertSchedule(id: string, options: ScheduleOptions, notification: NotificationInput): Promise<ScheduleInfo> {
+    return upsertSchedule(this.#scheduleQueue(), id, options, notification);
+  }
+
+  listSchedules(): Promise<ScheduleInfo[]> {
+    return listSchedules(this.#scheduleQueue());
+  }
+
+  /** Resolves false when there was no schedule with this id. */
+  removeSchedule(id: string): Promise<boolean> {
+    return removeSchedule(this.#scheduleQueue(), id);
+  }
+
+  #campaignContext() {
+    return { config: this.config, redis: this.redis, deliveries: this.deliveries };
+  }
+
+  #scheduleQueue(): ScheduleQueue {
+    this.#schedules ??= openScheduleQueue(this.config, this.redis);
+    return this.#schedules;
+  }
+
   /** Close queues and the connection. Runs once; every step runs even if one fails. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await Promise.allSettled([this.deliveries.close(), this.deadLetters.close()]);
+      await Promise.allSettled([this.deliveries.close(), this.deadLetters.close(), this.#schedules?.close()]);
       await closeRedis(this.redis);
     })();
     return this.#closing;

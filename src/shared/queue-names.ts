@@ -4,11 +4,15 @@
  */
 export const DELIVERY_QUEUE = 'deliveries';
 export const DEAD_LETTER_QUEUE = 'dead-letters';
+/** Recurring schedules (BullMQ job schedulers); each firing fans out into delivery jobs. */
+export const SCHEDULE_QUEUE = 'schedules';
 
 /** Job names, shown in dashboards. */
 export const JOB_NAME = {
   notification: 'notification',
   campaignChunk: 'campaign-chunk',
+  scheduleFiring: 'schedule-firing',
+  scheduledNotification: 'scheduled-notification',
 } as const;
 
 /** BullMQ priorities: lower runs first. One-off sends jump ahead of campaign chunks. */

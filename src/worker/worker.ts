@@ -9,12 +9,14 @@ import { retryDelay } from '../shared/backoff.js';
 import { SendNotifyClient } from '../shared/sendnotify-client.js';
 import type { Clock } from '../shared/clock.js';
 import { SkewClock } from '../shared/clock-skew.js';
-import type { DeliveryJobData } from '../shared/job-data.js';
+import { DeliveryJobSchema, type DeliveryJobData } from '../shared/job-data.js';
 import { createProcessor, type DeliveryOutcome, type ProcessorHooks } from './processor.js';
 import { OutageBreaker } from './outage-breaker.js';
 import { RetryableDeliveryError } from './retryable-error.js';
 import { writeDeadLetter } from './dead-letter-writer.js';
 import { composeHooks } from './compose-hooks.js';
+import { campaignHooks } from './campaign-hooks.js';
+import { startScheduleFanout } from './schedule-fanout.js';
 import { checkEvictionPolicy } from './eviction-policy.js';
 import { tryStartHealthServer } from './health-server.js';
 import { createWorkerMetrics } from './metrics.js';
@@ -98,13 +100,15 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     maxSockets: config.concurrency,
     clock,
   });
+  // First in the chain: a cancelled campaign's chunk is dropped before any other hook sees the call.
+  const campaign = campaignHooks(redis, config);
   const processor = createProcessor({
     config,
     client,
     deadLetters,
     redis,
     logger,
-    hooks: composeHooks(metrics?.hooks, options.hooks),
+    hooks: composeHooks(campaign, metrics?.hooks, options.hooks),
     ...(breaker && {
       outage: {
         breaker,
@@ -136,12 +140,14 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   // attemptsMade alone would miss jobs failed before their attempts ran out (stalled past the limit).
   worker.on('failed', (job: Job | undefined, error: Error) => {
     if (!job?.finishedOn) return;
-    writeDeadLetter(deadLetters, job, 'exhausted', { attempts: job.attemptsMade, lastError: error.message }).catch(
-      (e: unknown) => log.error({ err: coerceError(e).message, jobId: job.id }, 'could not write dead letter'),
-    );
+    const parsed = DeliveryJobSchema.safeParse(job.data);
+    writeDeadLetter(deadLetters, job, 'exhausted', { attempts: job.attemptsMade, lastError: error.message })
+      .then(() => campaign.onDeadLettered?.(parsed.success ? parsed.data : undefined, 'exhausted', job))
+      .catch((e: unknown) => log.error({ err: coerceError(e).message, jobId: job.id }, 'could not write dead letter'));
   });
 
   metrics?.observeWorker(worker);
+  const schedules = startScheduleFanout({ config, redis, logger });
   const health =
     metrics &&
     (await tryStartHealthServer({
@@ -168,6 +174,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
         log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'jobs still running at shutdown deadline; leaving them to stalled-job recovery');
         await worker.close(true).catch(() => {});
       }
+      await schedules.close(timedOut);
       client.close();
       await Promise.allSettled([deadLetters.close(), deliveriesForCounts.close(), health?.close()]);
       await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection)]);

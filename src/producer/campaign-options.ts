@@ -1,0 +1,175 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { ID_PATTERN, ID_RULE } from '../shared/campaign-keys.js';
+import { ValidationError, type FieldIssue } from '../shared/errors.js';
+import { parseDuration } from '../shared/duration.js';
+import { NotificationSchema, type Notification, type NotificationInput } from '../shared/notification.js';
+import type { RecipientInput } from '../shared/recipient.js';
+import { isValidTimeZone } from '../shared/time.js';
+import { toFieldIssues } from '../shared/zod-issues.js';
+import { resolveTiming } from './send-options.js';
+
+/** Progress of `createCampaign`, reported after each input batch is queued. */
+export interface CampaignProgress {
+  /** Input records consumed so far, duplicates included (the resume checkpoint). */
+  read: number;
+  /** Distinct recipients queued so far. */
+  recipients: number;
+  /** Delivery jobs queued so far. */
+  jobs: number;
+}
+
+export interface CreateCampaignOptions {
+  /**
+   * The campaign's id: 1 to 100 letters, digits, `_`, `.`, `-`. Creating with an id that exists resumes that
+   * campaign (after a crash, say); pass the same recipients in the same order. Default: `cmp-<uuid>`.
+   */
+  id?: string;
+  /** The notification, in the vendor's fields, without `openIds` (the recipients supply them). */
+  notification: Omit<NotificationInput, 'openIds'>;
+  /**
+   * openIds, or `{ openId, timezone }` records; an array, an iterable or an async iterable. Read in
+   * batches, never held whole. Repeated openIds get the notification once.
+   */
+  recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>;
+  /** When to send: a Date, an ISO instant with offset, or a wall-clock time with `timezone`. Default: now. */
+  sendAt?: Date | string;
+  /** IANA zone in which a wall-clock `sendAt` is read. */
+  timezone?: string;
+  /**
+   * `HH:MM`: deliver at this wall-clock time in each recipient's own zone (or `defaultTimezone`): today
+   * where that time is still ahead, else tomorrow. Not with `sendAt`.
+   */
+  localTime?: string;
+  /** Zone of recipients that name none, with `localTime`. Default: none (such a recipient is refused). */
+  defaultTimezone?: string;
+  /** How long after its send time each delivery may still go out (`30m`, `2h`, or ms). Default NEUPUSH_MAX_LATENESS. */
+  expiresIn?: string | number;
+  /** Called after each batch is queued. Must not throw. */
+  onProgress?: (progress: CampaignProgress) => void;
+}
+
+/** When the deliveries go out: one instant, or a wall-clock time per recipient zone. */
+export type CampaignTiming =
+  | { kind: 'at'; sendAt: number; deadline: number }
+  | { kind: 'local'; localTime: string; defaultTimezone?: string; windowMs: number; now: number };
+
+export interface CampaignSpec {
+  id: string;
+  /** Validated, without openIds. */
+  notification: Omit<Notification, 'openIds'>;
+  timing: CampaignTiming;
+  /** Digest of the notification and timing options as given: a resume must match it. */
+  fingerprint: string;
+  /** What `getCampaign` shows of the options. */
+  summary: { title: string; sendAt?: string; timezone?: string; localTime?: string; defaultTimezone?: string; expiresIn?: string };
+}
+
+const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+const ScalarOptions = z.strictObject(
+  {
+    id: z.string({ error: 'must be a string' }).regex(ID_PATTERN, ID_RULE).optional(),
+    notification: z.unknown(),
+    recipients: z.unknown(),
+    sendAt: z.union([z.date(), z.string().min(1)], { error: 'must be a Date or an ISO-8601 string' }).optional(),
+    timezone: z.string().min(1, 'must not be empty').optional(),
+    localTime: z.string({ error: 'must be a string' }).regex(LOCAL_TIME, 'must be HH:MM on a 24-hour clock, e.g. 09:00').optional(),
+    defaultTimezone: z.string().min(1, 'must not be empty').optional(),
+    expiresIn: z.union([z.string().min(1), z.number().positive()], { error: 'must be a duration like 30m or ms' }).optional(),
+    onProgress: z.custom<(p: CampaignProgress) => void>((v) => typeof v === 'function', 'must be a function').optional(),
+  },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `unknown option(s) ${i.keys.join(', ')}` : 'must be an object') },
+);
+
+function isRecipientSource(value: unknown): boolean {
+  if (value === null || typeof value !== 'object' || typeof value === 'string') return false;
+  return Symbol.iterator in value || Symbol.asyncIterator in value;
+}
+
+/** The notification every chunk shares; `openIds` come from the recipients, so it must not carry its own. */
+function parseCampaignNotification(input: unknown, issues: FieldIssue[]): Omit<Notification, 'openIds'> | undefined {
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    issues.push({ field: 'notification', rule: 'must be an object' });
+    return undefined;
+  }
+  const n = input as Record<string, unknown>;
+  if (n.openIds !== undefined) {
+    issues.push({ field: 'notification.openIds', rule: "must be left out: a campaign's recipients supply the openIds" });
+    return undefined;
+  }
+  if (n.rulesType !== undefined && String(n.rulesType) !== '3') {
+    issues.push({ field: 'notification.rulesType', rule: 'must be 3 (by openId) or absent in a campaign' });
+    return undefined;
+  }
+  // A placeholder recipient lets the one schema check every other rule, cross-field ones included.
+  const parsed = NotificationSchema.safeParse({ ...n, openIds: ['placeholder'] });
+  if (!parsed.success) {
+    issues.push(...toFieldIssues(parsed.error, ['notification']));
+    return undefined;
+  }
+  const { openIds: _placeholder, ...rest } = parsed.data;
+  return rest;
+}
+
+/** Validate everything but the recipients (those are checked as they stream in). Throws ValidationError. */
+export function resolveCampaignSpec(options: CreateCampaignOptions, now: number, maxLatenessMs: number): CampaignSpec {
+  const scalar = ScalarOptions.safeParse(options);
+  if (!scalar.success) throw new ValidationError('campaign options', toFieldIssues(scalar.error));
+  const o = scalar.data;
+  const issues: FieldIssue[] = [];
+  if (!isRecipientSource(options.recipients)) {
+    issues.push({ field: 'recipients', rule: 'must be an array, an iterable or an async iterable of openIds or { openId, timezone }' });
+  }
+  const notification = parseCampaignNotification(o.notification, issues);
+
+  let timing: CampaignTiming | undefined;
+  if (o.localTime !== undefined) {
+    if (o.sendAt !== undefined) issues.push({ field: 'localTime', rule: 'use either sendAt or localTime, not both' });
+    if (o.timezone !== undefined) issues.push({ field: 'timezone', rule: 'goes with sendAt; with localTime use defaultTimezone' });
+    if (o.defaultTimezone !== undefined && !isValidTimeZone(o.defaultTimezone)) {
+      issues.push({ field: 'defaultTimezone', rule: `unknown time zone "${o.defaultTimezone}"` });
+    }
+    let windowMs = maxLatenessMs;
+    if (o.expiresIn !== undefined) {
+      const ms = parseDuration(o.expiresIn);
+      if (ms === undefined || ms <= 0) issues.push({ field: 'expiresIn', rule: 'must be a positive duration like 30m, 2h or ms' });
+      else windowMs = ms;
+    }
+    timing = { kind: 'local', localTime: o.localTime, windowMs, now, ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }) };
+  } else {
+    if (o.defaultTimezone !== undefined) issues.push({ field: 'defaultTimezone', rule: 'is only meaningful with localTime' });
+    try {
+      const t = resolveTiming(
+        {
+          ...(o.sendAt !== undefined && { sendAt: o.sendAt }),
+          ...(o.timezone !== undefined && { timezone: o.timezone }),
+          ...(o.expiresIn !== undefined && { expiresIn: o.expiresIn }),
+        },
+        now,
+        maxLatenessMs,
+      );
+      timing = { kind: 'at', sendAt: t.sendAt, deadline: t.deadline };
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      issues.push(...error.issues);
+    }
+  }
+  if (issues.length > 0 || notification === undefined || timing === undefined) throw new ValidationError('campaign options', issues);
+
+  const given = {
+    ...(o.sendAt !== undefined && { sendAt: o.sendAt instanceof Date ? o.sendAt.toISOString() : o.sendAt }),
+    ...(o.timezone !== undefined && { timezone: o.timezone }),
+    ...(o.localTime !== undefined && { localTime: o.localTime }),
+    ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }),
+    ...(o.expiresIn !== undefined && { expiresIn: String(o.expiresIn) }),
+  };
+  const fingerprint = createHash('sha256').update(JSON.stringify({ notification, ...given })).digest('hex').slice(0, 32);
+  return {
+    id: o.id ?? `cmp-${randomUUID()}`,
+    notification,
+    timing,
+    fingerprint,
+    summary: { title: notification.title, ...given },
+  };
+}

@@ -1,0 +1,131 @@
+import type { Redis } from 'ioredis';
+import { campaignIndexKey, campaignKeys } from '../shared/campaign-keys.js';
+
+export const CAMPAIGN_STATES = ['scheduled', 'sending', 'completed', 'completed_with_failures', 'cancelled'] as const;
+/**
+ * `scheduled`: nothing sent or failed yet; `sending`: under way; `completed`: every recipient sent;
+ * `completed_with_failures`: every recipient accounted for, some dead-lettered; `cancelled`.
+ */
+export type CampaignState = (typeof CAMPAIGN_STATES)[number];
+
+export interface CampaignCounts {
+  /** Distinct recipients queued. */
+  recipients: number;
+  sent: number;
+  /** Dead-lettered (until a redrive delivers them). */
+  failed: number;
+  cancelled: number;
+  /** recipients - sent - failed - cancelled. */
+  pending: number;
+}
+
+export interface CampaignStatus extends CampaignCounts {
+  id: string;
+  state: CampaignState;
+  /** Delivery jobs queued. */
+  jobs: number;
+  /** False while recipients are still being queued, or after a create that stopped half-way (create again to resume). */
+  enqueued: boolean;
+  /** Input records consumed, duplicates included. */
+  read: number;
+  title: string;
+  sendAt?: string;
+  timezone?: string;
+  localTime?: string;
+  defaultTimezone?: string;
+  expiresIn?: string;
+  createdAt: string;
+  enqueuedAt?: string;
+  /** First delivery or dead letter. */
+  startedAt?: string;
+  /** When every recipient was accounted for. */
+  completedAt?: string;
+  cancelledAt?: string;
+  /** Earliest and latest send time of its deliveries (they differ with localTime). */
+  firstSendAt?: string;
+  lastSendAt?: string;
+}
+
+/** The state from the counts; pure, so the table of cases is tested directly. */
+export function campaignState(c: {
+  enqueued: boolean;
+  cancelRequested: boolean;
+  recipients: number;
+  sent: number;
+  failed: number;
+  cancelled: number;
+}): CampaignState {
+  if (c.cancelRequested) return 'cancelled';
+  const done = c.sent + c.failed + c.cancelled;
+  if (c.enqueued && done >= c.recipients) return c.failed > 0 ? 'completed_with_failures' : 'completed';
+  return c.sent + c.failed === 0 ? 'scheduled' : 'sending';
+}
+
+const iso = (ms: string | undefined) => (ms === undefined ? undefined : new Date(Number(ms)).toISOString());
+
+/** A campaign's record as stored (the meta hash) to its status; undefined for an empty hash. */
+export function toCampaignStatus(h: Record<string, string>): CampaignStatus | undefined {
+  if (h.id === undefined) return undefined;
+  const n = (field: string) => Number(h[field] ?? 0);
+  const counts = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled') };
+  const enqueued = h.enqueued === '1';
+  let spec: Record<string, unknown> = {};
+  try {
+    spec = JSON.parse(h.spec ?? '{}') as Record<string, unknown>;
+  } catch {
+    // A damaged spec only costs the display fields.
+  }
+  const text = (key: string) => (typeof spec[key] === 'string' ? { [key]: spec[key] as string } : {});
+  const times: Record<string, string | undefined> = {
+    enqueuedAt: iso(h.enqueuedAt),
+    startedAt: iso(h.startedAt),
+    completedAt: iso(h.completedAt),
+    cancelledAt: iso(h.cancelledAt),
+    firstSendAt: iso(h.firstSendAt),
+    lastSendAt: iso(h.lastSendAt),
+  };
+  return {
+    id: h.id,
+    state: campaignState({ ...counts, enqueued, cancelRequested: h.cancelledAt !== undefined }),
+    ...counts,
+    pending: Math.max(0, counts.recipients - counts.sent - counts.failed - counts.cancelled),
+    jobs: n('jobs'),
+    enqueued,
+    read: n('cursor'),
+    title: typeof spec.title === 'string' ? spec.title : '',
+    ...text('sendAt'),
+    ...text('timezone'),
+    ...text('localTime'),
+    ...text('defaultTimezone'),
+    ...text('expiresIn'),
+    createdAt: iso(h.createdAt) ?? new Date(0).toISOString(),
+    ...(Object.fromEntries(Object.entries(times).filter(([, v]) => v !== undefined)) as Record<string, string>),
+  };
+}
+
+export async function getCampaign(redis: Redis, prefix: string, id: string): Promise<CampaignStatus | undefined> {
+  return toCampaignStatus(await redis.hgetall(campaignKeys(prefix, id).meta));
+}
+
+/** Newest first. A campaign whose record has expired (NEUPUSH_DEDUP_TTL after it ended) drops out of the index. */
+export async function listCampaigns(
+  redis: Redis,
+  prefix: string,
+  { limit = 100, offset = 0 }: { limit?: number; offset?: number } = {},
+): Promise<CampaignStatus[]> {
+  const index = campaignIndexKey(prefix);
+  const ids = await redis.zrevrange(index, offset, offset + limit - 1);
+  if (ids.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const id of ids) pipeline.hgetall(campaignKeys(prefix, id).meta);
+  const results = (await pipeline.exec()) ?? [];
+  const out: CampaignStatus[] = [];
+  const gone: string[] = [];
+  results.forEach(([error, hash], i) => {
+    const status = error ? undefined : toCampaignStatus(hash as Record<string, string>);
+    if (status) out.push(status);
+    else if (!error) gone.push(ids[i] as string);
+  });
+  if (gone.length > 0) await redis.zrem(index, ...gone);
+  return out;
+}

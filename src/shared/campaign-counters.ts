@@ -1,0 +1,159 @@
+import type { Redis } from 'ioredis';
+import { campaignKeys } from './campaign-keys.js';
+
+/**
+ * Campaign counters, kept exactly by the workers. Every delivery job of a campaign has an entry in the
+ * campaign's chunks hash: a state letter and its recipient count (`p100`). A chunk moves between states
+ * only along allowed edges, and the counters change by its recipient count only when its state changes, so
+ * a retried, duplicated, stalled or redriven job is counted once:
+ *
+ *   p (pending) -> s (sent) | f (failed: dead-lettered) | c (cancelled);   f -> s (redriven, delivered) | c
+ *
+ * `pending` is never stored: it is total - sent - failed - cancelled.
+ */
+export type ChunkState = 'p' | 's' | 'f' | 'c';
+
+/** Lua shared by every campaign script (the producer's creation scripts include it too). */
+export const CAMPAIGN_LUA_PRELUDE = `
+local function nowMs()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local COUNTER = { s = 'sent', f = 'failed', c = 'cancelled' }
+local function move(metaKey, chunksKey, id, from, to)
+  local v = redis.call('HGET', chunksKey, id)
+  if not v then return 0 end
+  local state = string.sub(v, 1, 1)
+  if state == to or not string.find(from, state, 1, true) then return 0 end
+  local n = tonumber(string.sub(v, 2))
+  redis.call('HSET', chunksKey, id, to .. n)
+  if COUNTER[state] then redis.call('HINCRBY', metaKey, COUNTER[state], -n) end
+  redis.call('HINCRBY', metaKey, COUNTER[to], n)
+  return n
+end
+local function finishIfDone(metaKey, chunksKey, inflightKey, ttl, now)
+  local m = redis.call('HMGET', metaKey, 'enqueued', 'total', 'sent', 'failed', 'cancelled', 'completedAt')
+  if m[1] ~= '1' or m[6] then return end
+  local done = tonumber(m[3] or 0) + tonumber(m[4] or 0) + tonumber(m[5] or 0)
+  if done < tonumber(m[2] or 0) then return end
+  redis.call('HSET', metaKey, 'completedAt', now)
+  redis.call('PEXPIRE', metaKey, ttl)
+  redis.call('PEXPIRE', chunksKey, ttl)
+  redis.call('PEXPIRE', inflightKey, ttl)
+end
+`;
+
+// KEYS: meta, chunks, inflight. ARGV: from-states, to-state, ttl ms, chunk ids...
+const TRANSITION = `${CAMPAIGN_LUA_PRELUDE}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local moved = 0
+for i = 4, #ARGV do moved = moved + move(KEYS[1], KEYS[2], ARGV[i], ARGV[1], ARGV[2]) end
+if moved > 0 then
+  local now = nowMs()
+  if ARGV[2] ~= 'c' then redis.call('HSETNX', KEYS[1], 'startedAt', now) end
+  finishIfDone(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[3]), now)
+end
+return moved
+`;
+
+// The cancel check and the in-flight registration are one step, so a cancel that has set its flag and
+// then sees no call in flight knows that none can start. KEYS: meta, chunks, inflight.
+// ARGV: chunk id, token, hold ms (when the call has surely ended), ttl ms. Returns 1 = send, 0 = drop.
+const ADMIT = `${CAMPAIGN_LUA_PRELUDE}
+if redis.call('HEXISTS', KEYS[1], 'cancelledAt') == 1 then
+  if move(KEYS[1], KEYS[2], ARGV[1], 'pf', 'c') > 0 then finishIfDone(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[4]), nowMs()) end
+  return 0
+end
+local hold = tonumber(ARGV[3])
+redis.call('ZADD', KEYS[3], nowMs() + hold, ARGV[2])
+redis.call('PEXPIRE', KEYS[3], hold * 2)
+return 1
+`;
+
+// KEYS: meta. Returns {code, cancelled count before}: 1 flag set now, 0 already cancelled,
+// -1 no such campaign, -2 already finished (nothing left to stop).
+const FLAG_CANCELLED = `${CAMPAIGN_LUA_PRELUDE}
+if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
+local m = redis.call('HMGET', KEYS[1], 'enqueued', 'total', 'sent', 'failed', 'cancelled', 'cancelledAt')
+local cancelled = tonumber(m[5] or 0)
+if m[6] then return {0, cancelled} end
+if m[1] == '1' and tonumber(m[3] or 0) + tonumber(m[4] or 0) + cancelled >= tonumber(m[2] or 0) then return {-2, cancelled} end
+redis.call('HSET', KEYS[1], 'cancelledAt', nowMs())
+return {1, cancelled}
+`;
+
+// KEYS: inflight. Calls whose hold time has passed ended long ago (or their worker died).
+const IN_FLIGHT = `${CAMPAIGN_LUA_PRELUDE}
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', nowMs())
+return redis.call('ZCARD', KEYS[1])
+`;
+
+interface CampaignCommands {
+  npCampaignTransition(meta: string, chunks: string, inflight: string, ...args: string[]): Promise<number>;
+  npCampaignAdmit(meta: string, chunks: string, inflight: string, ...args: string[]): Promise<number>;
+  npCampaignFlagCancelled(meta: string): Promise<[number, number]>;
+  npCampaignInFlight(inflight: string): Promise<number>;
+}
+
+function commands(redis: Redis): CampaignCommands {
+  const r = redis as Redis & Partial<CampaignCommands>;
+  if (typeof r.npCampaignTransition !== 'function') {
+    redis.defineCommand('npCampaignTransition', { numberOfKeys: 3, lua: TRANSITION });
+    redis.defineCommand('npCampaignAdmit', { numberOfKeys: 3, lua: ADMIT });
+    redis.defineCommand('npCampaignFlagCancelled', { numberOfKeys: 1, lua: FLAG_CANCELLED });
+    redis.defineCommand('npCampaignInFlight', { numberOfKeys: 1, lua: IN_FLIGHT });
+  }
+  return r as Redis & CampaignCommands;
+}
+
+export type FlagCancelledResult = 'flagged' | 'already-cancelled' | 'not-found' | 'finished';
+
+/** Typed access to the campaign scripts on one connection (scripts load once per connection, by SHA). */
+export class CampaignCounters {
+  readonly #redis: Redis;
+  readonly #cmd: CampaignCommands;
+  readonly #prefix: string;
+  /** How long a finished campaign's record is kept (NEUPUSH_DEDUP_TTL). */
+  readonly #ttlMs: number;
+
+  constructor(redis: Redis, prefix: string, finishedTtlMs: number) {
+    this.#redis = redis;
+    this.#cmd = commands(redis);
+    this.#prefix = prefix;
+    this.#ttlMs = finishedTtlMs;
+  }
+
+  /** Move chunks in one of the `from` states to `to`; resolves with the number of recipients moved. */
+  transition(campaignId: string, chunkIds: readonly string[], from: string, to: Exclude<ChunkState, 'p'>): Promise<number> {
+    if (chunkIds.length === 0) return Promise.resolve(0);
+    const k = campaignKeys(this.#prefix, campaignId);
+    return this.#cmd.npCampaignTransition(k.meta, k.chunks, k.inflight, from, to, String(this.#ttlMs), ...chunkIds);
+  }
+
+  /**
+   * Called right before a campaign chunk is sent: false when the campaign is cancelled (the chunk is then
+   * counted as cancelled); true registers the call as in flight until `release(token)` or `holdMs`.
+   */
+  async admit(campaignId: string, chunkId: string, token: string, holdMs: number): Promise<boolean> {
+    const k = campaignKeys(this.#prefix, campaignId);
+    const ok = await this.#cmd.npCampaignAdmit(k.meta, k.chunks, k.inflight, chunkId, token, String(holdMs), String(this.#ttlMs));
+    return ok === 1;
+  }
+
+  async release(campaignId: string, token: string): Promise<void> {
+    await this.#redis.zrem(campaignKeys(this.#prefix, campaignId).inflight, token);
+  }
+
+  /** Set the cancel flag; also reports the cancelled count before, to tell how many this cancel stopped. */
+  async flagCancelled(campaignId: string): Promise<{ result: FlagCancelledResult; cancelledBefore: number }> {
+    const [code, cancelledBefore] = await this.#cmd.npCampaignFlagCancelled(campaignKeys(this.#prefix, campaignId).meta);
+    const result: FlagCancelledResult =
+      code === 1 ? 'flagged' : code === 0 ? 'already-cancelled' : code === -1 ? 'not-found' : 'finished';
+    return { result, cancelledBefore };
+  }
+
+  /** sendNotify calls of this campaign that may still be running. */
+  inFlight(campaignId: string): Promise<number> {
+    return this.#cmd.npCampaignInFlight(campaignKeys(this.#prefix, campaignId).inflight);
+  }
+}
