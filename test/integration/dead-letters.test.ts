@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { JOB_NAME } from '../../src/shared/queue-names.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';
+import { waitUntil } from '../helpers/isolation.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 
 let pipeline: Pipeline | undefined;
@@ -89,6 +90,26 @@ describe('redrive', () => {
     expect(redriven).toEqual({ status: 'delivered', recipients: 1 });
     expect(pipeline.sandbox.accepted.map((r) => r.openIds)).toEqual([['u-7']]);
     expect(await pipeline.producer.listDeadLetters()).toEqual([]);
+  });
+
+  it('gives an expired dead letter a fresh deadline, and skips an invalid one with the reason', async () => {
+    pipeline = await startPipeline({ worker: false });
+    const result = await pipeline.producer.send(notification, { expiresIn: 100 });
+    const [jobId] = jobIdsOf(result);
+    const deadline = (await pipeline.producer.deliveries.getJob(jobId!))!.data.deadline;
+    await pipeline.producer.deliveries.add(JOB_NAME.notification, { v: 1 } as unknown as DeliveryJobData, { jobId: 'n-bad.0' });
+    await waitUntil(() => Date.now() > deadline, { timeoutMs: 2_000, message: 'the deadline has passed' });
+    await pipeline.startWorker();
+    expect(await pipeline.waitForJobs([jobId!, 'n-bad.0'])).toEqual([
+      { status: 'dead-lettered', reason: 'expired' },
+      { status: 'dead-lettered', reason: 'invalid' },
+    ]);
+
+    const redrive = await pipeline.producer.redriveDeadLetters('all');
+    expect(redrive.redriven).toBe(1);
+    expect(redrive.skipped).toEqual([{ id: 'n-bad.0', why: expect.stringContaining('fails the schema') }]);
+    expect(await pipeline.waitForJobs([`${jobId}.r1`])).toEqual([{ status: 'delivered', recipients: 1 }]);
+    expect((await pipeline.producer.listDeadLetters()).map((e) => e.id)).toEqual(['n-bad.0']);
   });
 
   it('does not resend what the platform already accepted', async () => {

@@ -9,8 +9,8 @@ afterEach(async () => {
 
 const LIMIT = 20;
 const JOBS = 60;
-/** The sandbox sees a request a little after the limiter let it through, by an amount that varies under load. */
-const TOLERANCE_MS = 250;
+/** processedOn is the worker's clock as it asked Redis for a job, the window is Redis's: they differ by a command's latency, more under load. */
+const TOLERANCE_MS = 200;
 
 describe('NEUPUSH_RATE_LIMIT', () => {
   it('holds across two worker instances', async () => {
@@ -25,13 +25,24 @@ describe('NEUPUSH_RATE_LIMIT', () => {
     expect(result.jobs).toBe(JOBS);
     await pipeline.waitForJobs(jobIdsOf(result), 20_000);
 
-    const times = pipeline.sandbox.accepted.map((r) => r.receivedAt).sort((a, b) => a - b);
-    expect(times).toHaveLength(JOBS);
-    // BullMQ's limiter opens a 1-s window at the first job it lets through, so any LIMIT + 1 consecutive
-    // requests span a window boundary: at least about a second apart. Applied per worker instead (40/s
-    // together) they would arrive within one burst, some tens of ms apart.
-    const spans = times.slice(LIMIT).map((t, i) => t - times[i]!);
-    expect(Math.min(...spans)).toBeGreaterThanOrEqual(1_000 - TOLERANCE_MS);
-    expect(perWorker.every((n) => n > 0)).toBe(true);
+    // When the limiter let each job through (BullMQ stamps processedOn as it moves a job to active). The
+    // limiter opens a 1-s window at the first job of a burst, so any LIMIT + 1 consecutive jobs span a
+    // window boundary: about a second apart. Limited per worker instead (40/s together) they would
+    // start within one burst, a few ms apart.
+    const started = (await pipeline.producer.deliveries.getJobs(['completed']))
+      .map((j) => j.processedOn!)
+      .sort((a, b) => a - b);
+    expect(started).toHaveLength(JOBS);
+    const seen = `jobs started at (ms after the first) ${JSON.stringify(started.map((t) => t - started[0]!))}, per worker ${JSON.stringify(perWorker)}`;
+    const spans = started.slice(LIMIT).map((t, i) => t - started[i]!);
+    expect(Math.min(...spans), seen).toBeGreaterThanOrEqual(1_000 - TOLERANCE_MS);
+    expect(perWorker.every((n) => n > 0), seen).toBe(true);
+
+    // What the platform saw. Arrival times smear under load (a burst's last request can arrive hundreds of
+    // ms after its first), so a sliding 1-s count over them is not a fair test of the limiter; the whole
+    // run, three windows, still cannot arrive in less than about two seconds.
+    const arrived = pipeline.sandbox.accepted.map((r) => r.receivedAt).sort((a, b) => a - b);
+    expect(arrived).toHaveLength(JOBS);
+    expect(arrived[JOBS - 1]! - arrived[0]!).toBeGreaterThanOrEqual(1_500);
   });
 });

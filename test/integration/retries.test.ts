@@ -21,6 +21,18 @@ describe('retries', () => {
     expect(retries).toHaveLength(2);
   });
 
+  it.each([
+    { how: 'a connection reset', fault: { times: 1, destroy: true } },
+    { how: 'no answer within the timeout', fault: { times: 1, hang: true } },
+    { how: 'response false', fault: { times: 1, responseFalse: true } },
+  ])('retries after $how and delivers once', async ({ fault }) => {
+    pipeline = await startPipeline({ config: { timeoutMs: 300 }, sandbox: { faults: [fault] } });
+    const result = await pipeline.producer.send(notification);
+    expect(await pipeline.waitForJobs(jobIdsOf(result))).toEqual([{ status: 'delivered', recipients: 2 }]);
+    expect(pipeline.sandbox.stats()).toMatchObject({ requests: 2, faulted: 1, accepted: 1 });
+    expect(await pipeline.producer.listDeadLetters()).toEqual([]);
+  });
+
   it('honours Retry-After on a 429: the retry comes at least 1 s later', async () => {
     pipeline = await startPipeline({ sandbox: { faults: [{ times: 1, httpStatus: 429, retryAfterSeconds: 1 }] } });
     // Stamped when the sandbox counts the 429, which is before it answers: a lower bound on when the retry was decided.
