@@ -28,6 +28,32 @@ describe('dead letters', () => {
     expect(entry!.notification).toMatchObject({ title: 'Welcome', openIds: ['u-7'] });
   });
 
+  it('a wrong secret: the platform refuses the signature, one call, `rejected` with 401', async () => {
+    pipeline = await startPipeline({ worker: false });
+    await pipeline.startWorker({ config: { secret: 'not-the-secret' } });
+    const result = await pipeline.producer.send(notification);
+    expect(await pipeline.waitForJobs(jobIdsOf(result))).toEqual([{ status: 'dead-lettered', reason: 'rejected' }]);
+    expect(pipeline.sandbox.stats()).toMatchObject({ requests: 1, rejected: 1 });
+    const [entry] = await pipeline.producer.listDeadLetters();
+    expect(entry).toMatchObject({ reason: 'rejected', attempts: 1, lastStatus: 401 });
+    expect(entry!.lastError).toContain('signature mismatch');
+    expect(pipeline.logs.text()).not.toContain('not-the-secret');
+  });
+
+  it('one chunk rejected: only that chunk is dead-lettered, the others are delivered', async () => {
+    pipeline = await startPipeline({ sandbox: { faults: [{ match: { openId: 'open-150' }, headerStatus: 400, msg: 'openId open-150 unknown' }] } });
+    const openIds = Array.from({ length: 250 }, (_, i) => `open-${i}`);
+    const result = await pipeline.producer.send({ ...notification, openIds });
+    expect(await pipeline.waitForJobs(jobIdsOf(result))).toEqual([
+      { status: 'delivered', recipients: 100 },
+      { status: 'dead-lettered', reason: 'rejected' },
+      { status: 'delivered', recipients: 50 },
+    ]);
+    const [entry] = await pipeline.producer.listDeadLetters();
+    expect(entry).toMatchObject({ id: `${result.id}.1`, notificationId: result.id, recipients: 100 });
+    expect(pipeline.sandbox.accepted.flatMap((r) => r.openIds)).toHaveLength(150);
+  });
+
   it('attempts used up: exactly that many calls, then `exhausted`', async () => {
     pipeline = await startPipeline({ config: { attempts: 3 }, sandbox: { faults: [{ httpStatus: 503, msg: 'down for maintenance' }] } });
     const result = await pipeline.producer.send(notification);
