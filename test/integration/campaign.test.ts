@@ -1,0 +1,239 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { DateTime } from 'luxon';
+import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
+import { waitUntil } from '../helpers/isolation.js';
+import { enqueueChunks } from '../../src/producer/campaign-create.js';
+import { resolveCampaignSpec } from '../../src/producer/campaign-options.js';
+import { planBatch } from '../../src/producer/campaign-plan.js';
+import type { CampaignStatus } from '../../src/producer/campaign-status.js';
+import { ValidationError } from '../../src/shared/errors.js';
+import { nextLocalTime } from '../../src/shared/time.js';
+
+const NOTE = { title: 'Spring sale', text: 'Everything half price today', navigateType: '1', language: 'en_US' } as const;
+
+let pipeline: Pipeline | undefined;
+afterEach(async () => {
+  await pipeline?.close();
+  pipeline = undefined;
+});
+
+const ids = (n: number, tag = 'u') => Array.from({ length: n }, (_, i) => `${tag}${i}`);
+
+/** Every openId the sandbox accepted, with how often. */
+function acceptedCounts(p: Pipeline): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const a of p.sandbox.accepted) for (const id of a.openIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+  return counts;
+}
+
+async function settled(p: Pipeline, id: string, timeoutMs = 30_000): Promise<CampaignStatus> {
+  let status: CampaignStatus | undefined;
+  await waitUntil(
+    async () => {
+      status = await p.producer.getCampaign(id);
+      return status !== undefined && status.enqueued && status.pending === 0 && status.state !== 'sending' && status.state !== 'scheduled';
+    },
+    { timeoutMs, intervalMs: 100, message: `campaign ${id} to settle` },
+  );
+  return status as CampaignStatus;
+}
+
+function expectCountsAddUp(s: CampaignStatus): void {
+  expect(s.sent + s.failed + s.cancelled + s.pending).toBe(s.recipients);
+}
+
+describe('campaigns', () => {
+  it('delivers 50,000 recipients, each exactly once, with counts that add up', async () => {
+    pipeline = await startPipeline({ config: { rateLimit: 100_000, concurrency: 50, metricsPort: 0 }, logLevel: 'warn' });
+    const audience = ids(50_000);
+    let progressCalls = 0;
+    // Repeats (within a batch and across batches) get the notification once.
+    function* recipients() {
+      yield* audience;
+      for (let i = 0; i < 1_000; i++) yield audience[i * 37] as string;
+    }
+    const created = await pipeline.producer.createCampaign({
+      id: 'fifty-k',
+      notification: NOTE,
+      recipients: recipients(),
+      onProgress: () => progressCalls++,
+    });
+    expect(created).toEqual({ id: 'fifty-k', recipients: 50_000, jobs: 500, read: 51_000, existing: false, cancelled: false });
+    expect(progressCalls).toBe(11);
+
+    const status = await settled(pipeline, 'fifty-k', 60_000);
+    expect(status).toMatchObject({ state: 'completed', recipients: 50_000, sent: 50_000, failed: 0, cancelled: 0, pending: 0, jobs: 500 });
+    const counts = acceptedCounts(pipeline);
+    expect(counts.size).toBe(50_000);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    expect(audience.every((id) => counts.has(id))).toBe(true);
+    expect(pipeline.sandbox.accepted.every((a) => a.openIds.length <= 100)).toBe(true);
+
+    // The same id again is the same campaign: nothing more is queued.
+    const again = await pipeline.producer.createCampaign({ id: 'fifty-k', notification: NOTE, recipients: recipients() });
+    expect(again).toMatchObject({ recipients: 50_000, jobs: 500, existing: true });
+    expect((await pipeline.producer.listCampaigns()).map((c) => c.id)).toEqual(['fifty-k']);
+  });
+
+  it('resumes a create interrupted half-way: every recipient exactly once', async () => {
+    pipeline = await startPipeline({ config: { metricsPort: 0 }, logLevel: 'warn' });
+    const audience = ids(12_000);
+    async function* breaksAt(n: number) {
+      for (const [i, id] of audience.entries()) {
+        if (i === n) throw new Error('the export job died');
+        yield id;
+      }
+    }
+    await expect(pipeline.producer.createCampaign({ id: 'resume', notification: NOTE, recipients: breaksAt(7_000) })).rejects.toThrow('the export job died');
+    const half = await pipeline.producer.getCampaign('resume');
+    // The first batch of 5,000 was checkpointed; the second was being read when the input broke.
+    expect(half).toMatchObject({ enqueued: false, read: 5_000, recipients: 5_000, jobs: 50 });
+
+    const resumed = await pipeline.producer.createCampaign({ id: 'resume', notification: NOTE, recipients: breaksAt(-1) });
+    expect(resumed).toMatchObject({ recipients: 12_000, jobs: 120, read: 12_000, existing: false });
+    const status = await settled(pipeline, 'resume');
+    expect(status).toMatchObject({ state: 'completed', sent: 12_000, pending: 0 });
+    const counts = acceptedCounts(pipeline);
+    expect(counts.size).toBe(12_000);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('a crash after a batch is queued but before its checkpoint: the batch is redone without doubling anyone', async () => {
+    pipeline = await startPipeline({ config: { metricsPort: 0 }, logLevel: 'warn' });
+    const p = pipeline;
+    const audience = ids(7_500, 'x');
+    const options = { id: 'redo', notification: NOTE, recipients: audience };
+    // Create the record, then stop before the first batch (an input that fails at once).
+    await expect(
+      p.producer.createCampaign({
+        ...options,
+        recipients: (async function* () {
+          yield* [];
+          throw new Error('stop');
+        })(),
+      }),
+    ).rejects.toThrow('stop');
+    // What a crashed run leaves: batch 0 recorded and its jobs queued (and being delivered), no checkpoint.
+    const spec = resolveCampaignSpec(options, Date.now(), p.config.maxLatenessMs ?? 3_600_000);
+    const chunks = planBatch({
+      campaignId: 'redo',
+      batchNo: 0,
+      recipients: audience.slice(0, 5_000).map((openId) => ({ openId })),
+      timing: spec.timing,
+      chunkSize: 100,
+    });
+    await enqueueChunks({ config: p.producer.config, redis: p.producer.redis, deliveries: p.producer.deliveries }, spec, chunks);
+
+    const created = await p.producer.createCampaign(options);
+    expect(created).toMatchObject({ recipients: 7_500, jobs: 75, read: 7_500 });
+    const status = await settled(p, 'redo');
+    expect(status).toMatchObject({ state: 'completed', recipients: 7_500, sent: 7_500 });
+    const counts = acceptedCounts(p);
+    expect(counts.size).toBe(7_500);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('refuses a resume with other options, and a bad recipient, naming it', async () => {
+    pipeline = await startPipeline({ worker: false, config: { metricsPort: 0 }, logLevel: 'warn' });
+    const p = pipeline.producer;
+    await p.createCampaign({ id: 'fixed', notification: NOTE, recipients: ['a', 'b'], expiresIn: '2h' });
+    await expect(p.createCampaign({ id: 'fixed', notification: { ...NOTE, text: 'Changed' }, recipients: ['a', 'b'], expiresIn: '2h' })).rejects.toThrow(
+      /id: campaign fixed already exists with a different notification or timing/,
+    );
+
+    const bad = p.createCampaign({ id: 'zones', notification: NOTE, localTime: '09:00', recipients: [{ openId: 'a', timezone: 'UTC' }, 'b'] });
+    await expect(bad).rejects.toBeInstanceOf(ValidationError);
+    await expect(bad).rejects.toThrow('recipients.1: openId b has no timezone and no defaultTimezone is set');
+    // Its batch was refused before anything was queued.
+    expect(await p.deliveries.getJobCountByTypes('prioritized', 'delayed', 'waiting')).toBe(1);
+
+    await expect(p.createCampaign({ id: 'empty', notification: NOTE, recipients: [] })).rejects.toThrow('recipients: must not be empty');
+    expect(await p.getCampaign('empty')).toBeUndefined();
+  });
+
+  it('cancel part-way: nothing is sent after it returns, and the counts add up', async () => {
+    pipeline = await startPipeline({
+      sandbox: { latencyMs: 100 },
+      config: { concurrency: 4, chunkSize: 10, metricsPort: 0 },
+      logLevel: 'warn',
+    });
+    const p = pipeline;
+    await p.producer.createCampaign({ id: 'stop-me', notification: NOTE, recipients: ids(1_000, 'c') });
+    await p.sandbox.waitFor((s) => s.accepted.length >= 10, 20_000);
+
+    const result = await p.producer.cancelCampaign('stop-me');
+    const acceptedAtReturn = p.sandbox.accepted.length;
+    expect(p.sandbox.stats().inFlight).toBe(0);
+    expect(result.state).toBe('cancelled');
+    expect(result.stopped).toBeGreaterThan(500);
+    expect(result.stopped).toBe(result.cancelled);
+
+    const status = await settled(p, 'stop-me');
+    expectCountsAddUp(status);
+    expect(status).toMatchObject({ state: 'cancelled', recipients: 1_000, failed: 0, pending: 0 });
+    await waitUntil(async () => (await p.producer.deliveries.getJobCountByTypes('active', 'waiting', 'prioritized', 'delayed')) === 0, {
+      message: 'no campaign job left in the queue',
+    });
+    // Nothing can be sent any more, and nothing was sent after the cancel returned.
+    expect(p.sandbox.accepted.length).toBe(acceptedAtReturn);
+    const sentIds = p.sandbox.accepted.flatMap((a) => a.openIds);
+    expect(sentIds.length).toBe(status.sent);
+    expect(new Set(sentIds).size).toBe(status.sent);
+
+    const second = await p.producer.cancelCampaign('stop-me');
+    expect(second).toMatchObject({ state: 'cancelled', stopped: 0, sent: status.sent, cancelled: status.cancelled });
+    await expect(p.producer.cancelCampaign('no-such')).rejects.toThrow('no campaign with id no-such');
+  });
+
+  it('local time: each recipient at 09:00 on their own wall clock, with the deadline after it', async () => {
+    pipeline = await startPipeline({ worker: false, config: { metricsPort: 0 }, logLevel: 'warn' });
+    const p = pipeline;
+    const zones = ['Asia/Riyadh', 'America/New_York', 'Europe/London', 'Australia/Sydney', 'Asia/Kathmandu'];
+    const recipients = [...zones.map((timezone, i) => ({ openId: `z${i}`, timezone })), 'nozone'];
+    const before = Date.now();
+    const created = await p.producer.createCampaign({
+      id: 'morning',
+      notification: NOTE,
+      recipients,
+      localTime: '09:00',
+      defaultTimezone: 'Asia/Tokyo',
+      expiresIn: '30m',
+    });
+    const after = Date.now();
+    expect(created).toMatchObject({ recipients: 6, jobs: 6 });
+
+    const jobs = await p.producer.deliveries.getJobs(['delayed', 'prioritized', 'waiting']);
+    expect(jobs).toHaveLength(6);
+    const byOpenId = new Map(jobs.map((j) => [j.data.notification.openIds?.[0], j]));
+    for (const [openId, zone] of [...zones.map((z, i) => [`z${i}`, z]), ['nozone', 'Asia/Tokyo']] as [string, string][]) {
+      const job = byOpenId.get(openId);
+      const sendAt = job?.data.sendAt ?? 0;
+      expect(DateTime.fromMillis(sendAt, { zone }).toFormat('HH:mm'), `${openId} in ${zone}`).toBe('09:00');
+      expect([nextLocalTime('09:00', zone, before), nextLocalTime('09:00', zone, after)]).toContain(sendAt);
+      expect(job?.data.deadline).toBe(sendAt + 30 * 60_000);
+      expect(job?.data.campaignId).toBe('morning');
+      expect(job?.opts.priority).toBe(100);
+    }
+    const status = await p.producer.getCampaign('morning');
+    expect(status).toMatchObject({ state: 'scheduled', localTime: '09:00', defaultTimezone: 'Asia/Tokyo', pending: 6 });
+    const sendTimes = jobs.map((j) => j.data.sendAt);
+    expect(status?.firstSendAt).toBe(new Date(Math.min(...sendTimes)).toISOString());
+    expect(status?.lastSendAt).toBe(new Date(Math.max(...sendTimes)).toISOString());
+  });
+
+  it('dead-lettered chunks count as failed, once, and a redrive that delivers moves them to sent', async () => {
+    pipeline = await startPipeline({ config: { chunkSize: 10, metricsPort: 0 }, logLevel: 'warn' });
+    const p = pipeline;
+    // The first three requests are refused for good (HTTP 400: dead-lettered as rejected, no retry).
+    p.sandbox.setFaults([{ httpStatus: 400, times: 3 }]);
+    await p.producer.createCampaign({ id: 'partly', notification: NOTE, recipients: ids(100, 'f') });
+    const status = await settled(p, 'partly');
+    expect(status).toMatchObject({ state: 'completed_with_failures', recipients: 100, sent: 70, failed: 30, pending: 0 });
+
+    const redriven = await p.producer.redriveDeadLetters('all');
+    expect(redriven.redriven).toBe(3);
+    await waitUntil(async () => (await p.producer.getCampaign('partly'))?.sent === 100, { message: 'redriven chunks delivered' });
+    expect(await p.producer.getCampaign('partly')).toMatchObject({ state: 'completed', sent: 100, failed: 0 });
+    expect(acceptedCounts(p).size).toBe(100);
+  });
+});

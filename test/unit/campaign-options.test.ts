@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { resolveCampaignSpec, type CreateCampaignOptions } from '../../src/producer/campaign-options.js';
+import { ValidationError } from '../../src/shared/errors.js';
+import { toRecipient } from '../../src/shared/recipient.js';
+
+const NOW = Date.parse('2026-06-01T12:00:00Z');
+const HOUR = 3_600_000;
+const notification = { title: 'Sale', text: 'Half price today', navigateType: '1', language: 'en_US' } as const;
+const base: CreateCampaignOptions = { notification, recipients: ['u1'] };
+
+function issuesOf(options: unknown): string[] {
+  try {
+    resolveCampaignSpec(options as CreateCampaignOptions, NOW, HOUR);
+  } catch (error) {
+    if (error instanceof ValidationError) return error.issues.map((i) => `${i.field}: ${i.rule}`);
+    throw error;
+  }
+  return [];
+}
+
+describe('resolveCampaignSpec', () => {
+  it('defaults: now, NEUPUSH_MAX_LATENESS, a generated id; the notification without openIds', () => {
+    const spec = resolveCampaignSpec(base, NOW, HOUR);
+    expect(spec.id).toMatch(/^cmp-[0-9a-f-]{36}$/);
+    expect(spec.timing).toEqual({ kind: 'at', sendAt: NOW, deadline: NOW + HOUR });
+    expect(spec.notification).toEqual({ title: 'Sale', text: 'Half price today', navigateType: '1', language: 'en_US' });
+  });
+
+  it('localTime with a default zone and expiresIn', () => {
+    const spec = resolveCampaignSpec({ ...base, localTime: '09:30', defaultTimezone: 'Asia/Riyadh', expiresIn: '2h' }, NOW, HOUR);
+    expect(spec.timing).toEqual({ kind: 'local', localTime: '09:30', defaultTimezone: 'Asia/Riyadh', windowMs: 2 * HOUR, now: NOW });
+  });
+
+  it('the fingerprint follows the options as given, so a resume with other options is caught', () => {
+    const a = resolveCampaignSpec({ ...base, id: 'x' }, NOW, HOUR).fingerprint;
+    expect(resolveCampaignSpec({ ...base, id: 'x', recipients: ['other'] }, NOW + 5_000, HOUR).fingerprint).toBe(a);
+    expect(resolveCampaignSpec({ ...base, id: 'x', expiresIn: '2h' }, NOW, HOUR).fingerprint).not.toBe(a);
+    expect(resolveCampaignSpec({ ...base, notification: { ...notification, text: 'Other' } }, NOW, HOUR).fingerprint).not.toBe(a);
+  });
+
+  const bad: { name: string; options: Record<string, unknown>; expected: string[] }[] = [
+    { name: 'openIds in the notification', options: { ...base, notification: { ...notification, openIds: ['a'] } }, expected: ["notification.openIds: must be left out: a campaign's recipients supply the openIds"] },
+    { name: 'rulesType 1 (everyone)', options: { ...base, notification: { ...notification, rulesType: 1 } }, expected: ['notification.rulesType: must be 3 (by openId) or absent in a campaign'] },
+    { name: 'a notification rule', options: { ...base, notification: { ...notification, language: undefined } }, expected: ['notification.language: is required when navigateType is 1 (open a Mini App)'] },
+    { name: 'sendAt with localTime', options: { ...base, sendAt: '2026-06-02T09:00:00Z', localTime: '09:00' }, expected: ['localTime: use either sendAt or localTime, not both'] },
+    { name: 'localTime not HH:MM', options: { ...base, localTime: '9:00' }, expected: ['localTime: must be HH:MM on a 24-hour clock, e.g. 09:00'] },
+    { name: 'localTime 24:00', options: { ...base, localTime: '24:00' }, expected: ['localTime: must be HH:MM on a 24-hour clock, e.g. 09:00'] },
+    { name: 'unknown default zone', options: { ...base, localTime: '09:00', defaultTimezone: 'Mars/Olympus' }, expected: ['defaultTimezone: unknown time zone "Mars/Olympus"'] },
+    { name: 'defaultTimezone without localTime', options: { ...base, defaultTimezone: 'UTC' }, expected: ['defaultTimezone: is only meaningful with localTime'] },
+    { name: 'timezone with localTime', options: { ...base, localTime: '09:00', timezone: 'UTC' }, expected: ['timezone: goes with sendAt; with localTime use defaultTimezone'] },
+    { name: 'sendAt already past its window', options: { ...base, sendAt: '2026-06-01T10:00:00Z' }, expected: ['sendAt: is already past its lateness window (deadline 2026-06-01T11:00:00.000Z is before now)'] },
+    { name: 'an id with a colon', options: { ...base, id: 'spring:sale' }, expected: ['id: must be 1 to 100 letters, digits, _ . - (starting with a letter or digit)'] },
+    { name: 'recipients that are not iterable', options: { ...base, recipients: 'u1' }, expected: ['recipients: must be an array, an iterable or an async iterable of openIds or { openId, timezone }'] },
+    { name: 'an unknown option', options: { ...base, audience: 'all' }, expected: [': unknown option(s) audience'] },
+  ];
+  it.each(bad)('refuses $name, naming the field', ({ options, expected }) => {
+    expect(issuesOf(options)).toEqual(expected);
+  });
+});
+
+describe('toRecipient', () => {
+  const cases: { input: unknown; expected: unknown }[] = [
+    { input: 'u1', expected: { openId: 'u1' } },
+    { input: { openId: 'u1', timezone: 'Asia/Riyadh' }, expected: { openId: 'u1', timezone: 'Asia/Riyadh' } },
+    { input: { openId: 'u1' }, expected: { openId: 'u1' } },
+    { input: '', expected: 'openId must not be empty' },
+    { input: ' u1', expected: 'openId must not have surrounding spaces' },
+    { input: 'a,b', expected: 'openId must not contain a comma (the API joins openIds with commas)' },
+    { input: 'x'.repeat(129), expected: 'openId must be at most 128 characters' },
+    { input: 42, expected: 'must be an openId string or { openId, timezone }' },
+    { input: { openId: 'u1', timezone: 'Europe/Atlantis' }, expected: 'unknown time zone "Europe/Atlantis"' },
+    { input: { openId: 'u1', tz: 'UTC' }, expected: 'unknown field(s) tz' },
+  ];
+  it.each(cases)('$input', ({ input, expected }) => {
+    expect(toRecipient(input)).toEqual(expected);
+  });
+});
