@@ -4,7 +4,7 @@ import { parseDuration } from '../shared/duration.js';
 import { resolveInstant } from '../shared/time.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
 
-const SendOptionsSchema = z.strictObject(
+export const SendOptionsSchema = z.strictObject(
   {
     /** When to send: a Date, an ISO instant with offset, or a wall-clock time with `timezone`. Default: now. */
     sendAt: z.union([z.date(), z.string().min(1)], { error: 'must be a Date or an ISO-8601 string' }).optional(),

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
+import { loadConfig, type Config } from '../../shared/config.js';
+import { ConfigError, ValidationError } from '../../shared/errors.js';
+import { createLogger, type Logger } from '../../shared/logger.js';
+import { Producer } from '../producer.js';
+import { checkBearer } from './auth.js';
+import { HttpError } from './http-error.js';
+import { API_BODY_LIMIT, buildOpenApi } from './openapi.js';
+import { registerRoutes } from './routes.js';
+
+export interface ApiOptions {
+  /** Overrides of the environment configuration. */
+  config?: Partial<Config>;
+  env?: NodeJS.ProcessEnv;
+  /** Default NEUPUSH_API_PORT. 0 = any free port. */
+  port?: number;
+  /** Default 0.0.0.0: backends on other hosts call it. */
+  host?: string;
+  logger?: Logger;
+}
+
+export interface Api {
+  /** e.g. http://127.0.0.1:8080 */
+  url: string;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+/** Routes anyone may call: probes and the API description. */
+const PUBLIC = new Set(['/healthz', '/openapi.json']);
+
+/** Errors the producer raises by name, and what they mean over HTTP. */
+const STATUS_BY_CODE: Record<string, number> = {
+  ERR_VALIDATION: 400,
+  ERR_CAMPAIGN_NOT_FOUND: 404,
+  ERR_CAMPAIGN_BUSY: 409,
+};
+
+/**
+ * The HTTP intake API for backends not written in Node: the Producer behind bearer-token auth. Refuses to
+ * start without NEUPUSH_API_TOKEN (ConfigError: exit 2 from the CLI).
+ */
+export async function startApi(options: ApiOptions = {}): Promise<Api> {
+  const config = loadConfig(options.env ?? process.env, options.config ?? {});
+  const token = config.apiToken;
+  if (token === undefined) {
+    throw new ConfigError('NEUPUSH_API_TOKEN must be set: the API queues notifications for anyone who can reach it');
+  }
+  const logger = (options.logger ?? createLogger({ level: config.logLevel })).child({ component: 'api' });
+  const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env });
+  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: API_BODY_LIMIT });
+  try {
+    const openapi = buildOpenApi(packageVersion());
+
+    // Before the body is read: an unauthenticated upload is refused without being consumed.
+    app.addHook('onRequest', async (request, reply) => {
+      if (PUBLIC.has(request.url.split('?')[0] ?? '')) return;
+      const check = checkBearer(request.headers.authorization, token);
+      if (check === 'ok') return;
+      reply.header('connection', 'close');
+      if (check === 'missing') {
+        return reply
+          .code(401)
+          .header('www-authenticate', 'Bearer realm="neupush"')
+          .send({ error: 'missing or malformed Authorization header; expected "Bearer <token>"' });
+      }
+      return reply.code(403).header('www-authenticate', 'Bearer realm="neupush", error="invalid_token"').send({ error: 'invalid token' });
+    });
+
+    app.setErrorHandler((error: FastifyError | Error, request, reply) => {
+      const answer = toAnswer(error, producer);
+      if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
+      // A streamed body may still be arriving; do not make the client upload the rest for nothing.
+      if (answer.status === 413 || request.headers['content-type']?.startsWith('application/x-ndjson')) reply.header('connection', 'close');
+      return reply.code(answer.status).send(answer.body);
+    });
+    app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
+
+    app.get('/healthz', async () => ({ status: 'ok' }));
+    app.get('/openapi.json', async () => openapi);
+    registerRoutes(app, producer);
+
+    await app.listen({ port: options.port ?? config.apiPort, host: options.host ?? '0.0.0.0' });
+  } catch (error) {
+    await app.close().catch(() => {});
+    await producer.close();
+    throw error;
+  }
+
+  const { port } = app.server.address() as AddressInfo;
+  const host = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const url = `http://${host}:${port}`;
+  logger.info({ url, prefix: config.prefix }, 'API listening');
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    logger,
+    close: () =>
+      (closing ??= (async () => {
+        await app.close().catch(() => {});
+        await producer.close();
+      })()),
+  };
+}
+
+function toAnswer(error: FastifyError | Error, producer: Producer): { status: number; body: Record<string, unknown> } {
+  if (error instanceof HttpError) {
+    return { status: error.statusCode, body: { error: error.message, ...(error.issues && { issues: error.issues }) } };
+  }
+  if (error instanceof ValidationError) return { status: 400, body: { error: error.message, issues: error.issues } };
+  const code = (error as { code?: unknown }).code;
+  const known = typeof code === 'string' ? STATUS_BY_CODE[code] : undefined;
+  if (known !== undefined) return { status: known, body: { error: error.message } };
+  // Fastify's own client errors: invalid JSON, empty body, unsupported media type, body too large.
+  const status = (error as FastifyError).statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, body: { error: error.message, ...(status === 400 && { issues: [{ field: 'body', rule: error.message }] }) } };
+  }
+  if (producer.redis.status !== 'ready') return { status: 503, body: { error: 'Redis is unavailable; retry later' } };
+  return { status: 500, body: { error: 'internal error' } };
+}
+
+/** package.json sits three levels up from both src/producer/http and dist/producer/http. */
+function packageVersion(): string {
+  try {
+    return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+  } catch {
+    return '0.0.0';
+  }
+}
