@@ -160,6 +160,9 @@ export interface Config {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
+/** Every environment variable neupush reads; test/unit/compose.test.ts checks docker-compose.yml against it. */
+export const ENV_NAMES: readonly string[] = Object.freeze(Object.keys(EnvSchema.shape));
+
 /** Parse the environment once. Empty strings count as unset, as shells and compose files produce them. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Readonly<Config> {
   const cleaned: Record<string, string> = {};
