@@ -1,6 +1,15 @@
 import type { Command } from 'commander';
+import { registerDemo } from './demo.js';
+import { registerDlq } from './dlq.js';
+import { registerSandbox } from './sandbox.js';
+import { registerSend } from './send.js';
+import { registerWorker } from './worker.js';
 
 /** Each command lives in its own file and registers itself here: one line each. */
 export function registerCommands(program: Command): void {
-  void program;
+  registerSend(program);
+  registerWorker(program);
+  registerDlq(program);
+  registerSandbox(program);
+  registerDemo(program);
 }

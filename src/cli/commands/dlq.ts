@@ -1,0 +1,78 @@
+import type { Command } from 'commander';
+import { Producer } from '../../producer/producer.js';
+import type { DeadLetterEntry } from '../../producer/dead-letters.js';
+import { action, EXIT, UsageError } from '../exit.js';
+import { integer } from '../option-parsers.js';
+
+async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<T> {
+  const producer = await Producer.create();
+  try {
+    return await fn(producer);
+  } finally {
+    await producer.close();
+  }
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ');
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function printTable(entries: readonly DeadLetterEntry[]): void {
+  if (entries.length === 0) {
+    process.stdout.write('no dead letters\n');
+    return;
+  }
+  const rows = entries.map((e) => [e.id, e.reason, String(e.attempts), e.failedAt, oneLine(e.lastError, 80)]);
+  const header = ['ID', 'REASON', 'ATTEMPTS', 'FAILED AT', 'LAST ERROR'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  for (const row of [header, ...rows]) {
+    process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  ')}\n`);
+  }
+}
+
+export function registerDlq(program: Command): void {
+  const dlq = program.command('dlq').description('inspect, redrive and purge the dead-letter queue');
+
+  dlq
+    .command('list')
+    .description('list dead letters, oldest first')
+    .option('--json', 'print a JSON array of entries')
+    .option('--limit <n>', 'at most this many entries', integer(1, 1_000_000), 1_000)
+    .action(
+      action(async (flags: { json?: boolean; limit: number }) => {
+        const entries = await withProducer((p) => p.listDeadLetters({ limit: flags.limit }));
+        if (flags.json) process.stdout.write(`${JSON.stringify(entries)}\n`);
+        else printTable(entries);
+      }),
+    );
+
+  dlq
+    .command('redrive')
+    .description('put dead letters back for delivery with fresh attempts and a fresh deadline')
+    .argument('[ids...]', 'dead-letter ids (as dlq list shows them)')
+    .option('--all', 'redrive every dead letter')
+    .option('--json', 'print {"redriven":N,"skipped":[{"id":"…","why":"…"}]}')
+    .action(
+      action(async (ids: string[], flags: { all?: boolean; json?: boolean }) => {
+        if (flags.all === (ids.length > 0)) throw new UsageError('dlq redrive: give either --all or one or more ids');
+        const result = await withProducer((p) => p.redriveDeadLetters(flags.all ? 'all' : ids));
+        if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
+        else process.stdout.write(`redriven ${result.redriven}, skipped ${result.skipped.length}\n`);
+        for (const s of result.skipped) process.stderr.write(`neupush: skipped ${s.id}: ${s.why}\n`);
+        // Nothing queued and something refused is bad input; a partial redrive is a failure worth a look.
+        if (result.skipped.length > 0) process.exitCode = result.redriven === 0 ? EXIT.badInput : EXIT.failure;
+      }),
+    );
+
+  dlq
+    .command('purge')
+    .description('delete every dead letter')
+    .option('--json', 'print {"purged":N}')
+    .action(
+      action(async (flags: { json?: boolean }) => {
+        const purged = await withProducer((p) => p.purgeDeadLetters());
+        process.stdout.write(flags.json ? `${JSON.stringify({ purged })}\n` : `purged ${purged} dead letter${purged === 1 ? '' : 's'}\n`);
+      }),
+    );
+}

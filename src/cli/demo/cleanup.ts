@@ -1,0 +1,21 @@
+import type { Redis } from 'ioredis';
+
+export const DEMO_PREFIX_START = 'neupush-demo-';
+
+/**
+ * Delete the demo's own keys (SCAN + UNLINK under `${prefix}:`) and nothing else: the Redis may be a
+ * real one that holds real queues. Refuses any prefix that is not a demo prefix.
+ */
+export async function unlinkDemoKeys(redis: Redis, prefix: string): Promise<number> {
+  if (!prefix.startsWith(DEMO_PREFIX_START) || !/^[A-Za-z0-9-]+$/.test(prefix)) {
+    throw new Error(`refusing to delete keys under ${JSON.stringify(prefix)}: not a demo prefix`);
+  }
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}

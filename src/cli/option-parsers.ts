@@ -1,0 +1,29 @@
+import { InvalidArgumentError } from 'commander';
+
+/**
+ * Commander argument parsers. They throw InvalidArgumentError, which commander reports with the option's
+ * name and main.ts turns into exit 2 (bad input).
+ */
+export function integer(min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^-?\d+$/.test(value.trim())) throw new InvalidArgumentError('must be a whole number.');
+    const n = Number(value);
+    if (n < min || n > max) throw new InvalidArgumentError(`must be between ${min} and ${max}.`);
+    return n;
+  };
+}
+
+export function fraction(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number from 0 to 1.');
+  return n;
+}
+
+export function nonNegativeNumber(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a number >= 0.');
+  return n;
+}
+
+export const port = integer(0, 65_535);
+export const httpStatus = integer(100, 599);

@@ -1,0 +1,181 @@
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Producer } from '../../src/producer/producer.js';
+import type { DeadLetterData } from '../../src/shared/job-data.js';
+import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const BIN = join(ROOT, 'bin', 'neupush.js');
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `node bin/neupush.js ...` with exactly `env` (plus PATH and HOME), as a script would. */
+function runCli(args: string[], env: Record<string, string>, options: { input?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`neupush ${args.join(' ')} did not exit within ${options.timeoutMs ?? 20_000} ms\n${stdout}\n${stderr}`));
+    }, options.timeoutMs ?? 20_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+const NOTIFICATION = {
+  title: 'Order shipped',
+  text: 'Arrives Friday',
+  navigateType: 2,
+  url: 'https://example.com/orders/1042',
+  openIds: ['u-1', 'u-2', 'u-3'],
+};
+
+let dir: string;
+let prefix: string;
+let producer: Producer | undefined;
+let redis: Redis;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'neupush-cli-test-'));
+  redis = new Redis(redisUrl());
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+  await redis.quit();
+});
+
+afterEach(async () => {
+  await producer?.close();
+  producer = undefined;
+  await deleteKeysWithPrefix(redis, prefix);
+});
+
+async function keysUnder(p: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1_000);
+    cursor = next;
+    found.push(...keys);
+  } while (cursor !== '0');
+  return found;
+}
+
+async function openProducer(): Promise<Producer> {
+  producer = await Producer.create({ env: {}, config: { redisUrl: redisUrl(), prefix } });
+  return producer;
+}
+
+describe('neupush CLI', () => {
+  it('send --json prints the contract line and queues the chunks, reading NEUPUSH_CHUNK_SIZE', async () => {
+    prefix = testPrefix();
+    const file = join(dir, 'notification.json');
+    await writeFile(file, JSON.stringify(NOTIFICATION));
+    const r = await runCli(['send', '--file', file, '--send-at', new Date(Date.now() + 3_600_000).toISOString(), '--json'], {
+      REDIS_URL: redisUrl(),
+      NEUPUSH_PREFIX: prefix,
+      NEUPUSH_CHUNK_SIZE: '2',
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\{"id":"n-[0-9a-f-]+","jobs":2\}\n$/);
+    const { id } = JSON.parse(r.stdout) as { id: string; jobs: number };
+
+    const p = await openProducer();
+    const jobs = await Promise.all([p.deliveries.getJob(`${id}.0`), p.deliveries.getJob(`${id}.1`)]);
+    expect(jobs.map((j) => j?.data.notification.openIds)).toEqual([['u-1', 'u-2'], ['u-3']]);
+    expect(await jobs[0]?.getState()).toBe('delayed');
+  });
+
+  it('refuses a bad notification on stdin with exit 2, naming the field, and queues nothing', async () => {
+    prefix = testPrefix();
+    const { title: _omitted, ...noTitle } = NOTIFICATION;
+    const r = await runCli(['send', '--file', '-', '--json'], { REDIS_URL: redisUrl(), NEUPUSH_PREFIX: prefix }, { input: JSON.stringify(noTitle) });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/stdin/);
+    expect(r.stderr).toMatch(/title/);
+    // Not even a queue's meta key: it was refused before connecting.
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
+
+  it('exits 2 naming a notification file that does not exist', async () => {
+    prefix = testPrefix();
+    const missing = join(dir, 'no-such-file.json');
+    const r = await runCli(['send', '--file', missing], { REDIS_URL: redisUrl(), NEUPUSH_PREFIX: prefix });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(missing);
+    expect(await keysUnder(prefix)).toEqual([]);
+  });
+
+  it('dlq list --json prints a JSON array of entries with the contract fields', async () => {
+    prefix = testPrefix();
+    const p = await openProducer();
+    const entry: DeadLetterData = {
+      v: 1,
+      reason: 'rejected',
+      attempts: 1,
+      lastStatus: 400,
+      lastHttpStatus: 200,
+      lastError: 'HTTP 200, status 400, invalid parameter',
+      jobId: 'n-cli.0',
+      delivery: { v: 1, notificationId: 'n-cli', deliveryKey: 'n-cli.0', notification: NOTIFICATION, sendAt: 1, deadline: 2 },
+      queuedAt: 1,
+      failedAt: 2,
+    };
+    await p.deadLetters.add('rejected', entry, { jobId: 'n-cli.0' });
+
+    const r = await runCli(['dlq', 'list', '--json'], { REDIS_URL: redisUrl(), NEUPUSH_PREFIX: prefix });
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n')).toHaveLength(1);
+    const list = JSON.parse(r.stdout) as Record<string, unknown>[];
+    expect(list).toHaveLength(1);
+    expect(list[0]).toMatchObject({
+      id: 'n-cli.0',
+      reason: 'rejected',
+      attempts: 1,
+      lastError: 'HTTP 200, status 400, invalid parameter',
+      notification: NOTIFICATION,
+    });
+  });
+
+  it('demo runs end to end, prints a summary, exits 0 and leaves none of its keys', async () => {
+    prefix = testPrefix();
+    const r = await runCli(['demo'], { REDIS_URL: redisUrl(), NEUPUSH_PREFIX: prefix }, { timeoutMs: 60_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/retrying +"Delivered despite two 503s": HTTP 503/);
+    expect(r.stdout).toMatch(/dead-lettered "Rejected by the platform": rejected/);
+    expect(r.stdout).toContain('Summary');
+    expect(r.stdout).toMatch(/delivered +4 of 5 notifications/);
+    expect(r.stdout).toMatch(/retries +2\n/);
+    expect(r.stdout).toMatch(/dead letters +1: rejected \(HTTP 200, status 400, invalid parameter\)/);
+    const demoPrefix = /queue prefix (neupush-demo-[0-9a-f]+)/.exec(r.stdout)?.[1];
+    expect(demoPrefix).toBeDefined();
+    expect(await keysUnder(demoPrefix as string)).toEqual([]);
+    // It used its own prefix, never the configured one.
+    expect(await keysUnder(prefix)).toEqual([]);
+  }, 70_000);
+});
