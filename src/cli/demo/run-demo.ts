@@ -90,9 +90,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     const cases = demoCases(Date.now());
     const progress = new DemoProgress(cases, startedAt, say);
     // The worker logs only errors: the demo prints its own line for each event, expected failures included.
-    // No metrics server: a worker already running on this machine may hold NEUPUSH_METRICS_PORT.
+    // No metrics server: a worker already running on this machine may hold NEUPUSH_METRICS_PORT. The
+    // eviction check guards real queues; the demo's keys are throwaway, so any Redis will do.
     const worker = await startWorker({
-      config: { ...shared, baseUrl: sandbox.url, appid, secret, logLevel: 'error', metricsPort: 0 },
+      config: { ...shared, baseUrl: sandbox.url, appid, secret, logLevel: 'error', metricsPort: 0, allowEviction: true },
       logger: createLogger({ level: 'error', destination: process.stderr }),
       hooks: progress.hooks,
     });
