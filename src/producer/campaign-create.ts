@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type { Config } from '../shared/config.js';
 import { CAMPAIGN_LUA_PRELUDE } from '../shared/campaign-counters.js';
 import { campaignIndexKey, campaignKeys, type CampaignKeys } from '../shared/campaign-keys.js';
@@ -6,12 +5,13 @@ import { NeupushError, ValidationError } from '../shared/errors.js';
 import type { DeliveryJobData } from '../shared/job-data.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import { addInBatches, deliveryJobOptions, type DeliveryQueue } from '../shared/queues.js';
+import type { RedisConnection } from '../shared/redis.js';
 import { toRecipient, type Recipient } from '../shared/recipient.js';
 import { resolveCampaignSpec, type CampaignSpec, type CreateCampaignOptions } from './campaign-options.js';
 import { planBatch, zoneOf, type PlannedChunk } from './campaign-plan.js';
 
 /** Input records per batch: what the producer holds at once, and the unit of the resume checkpoint. */
-export const CAMPAIGN_BATCH_SIZE = 5_000;
+export const CAMPAIGN_BATCH_SIZE = 10_000;
 
 export interface CampaignCreated {
   id: string;
@@ -29,7 +29,7 @@ export interface CampaignCreated {
 
 export interface CampaignContext {
   config: Readonly<Config>;
-  redis: Redis;
+  redis: RedisConnection;
   deliveries: DeliveryQueue;
 }
 
@@ -101,15 +101,15 @@ interface CreateCommands {
   npCampaignFinalize(...args: string[]): Promise<number>;
 }
 
-function commands(redis: Redis): CreateCommands {
-  const r = redis as Redis & Partial<CreateCommands>;
+function commands(redis: RedisConnection): CreateCommands {
+  const r = redis as RedisConnection & Partial<CreateCommands>;
   if (typeof r.npCampaignInit !== 'function') {
     redis.defineCommand('npCampaignInit', { numberOfKeys: 2, lua: INIT });
     redis.defineCommand('npCampaignRecord', { numberOfKeys: 2, lua: RECORD });
     redis.defineCommand('npCampaignCommit', { numberOfKeys: 2, lua: COMMIT });
     redis.defineCommand('npCampaignFinalize', { numberOfKeys: 4, lua: FINALIZE });
   }
-  return r as Redis & CreateCommands;
+  return r as RedisConnection & CreateCommands;
 }
 
 interface Checkpoint {
@@ -194,6 +194,9 @@ export async function enqueueChunks(
         opts: deliveryJobOptions(ctx.config, { jobId: c.jobId, delay: c.sendAt - now, priority: PRIORITY.campaign }),
       };
     }),
+    // A batch is a few hundred jobs: several smaller addBulk calls in flight keep both cores busy.
+    50,
+    4,
   );
   return { added, jobs };
 }
@@ -243,9 +246,12 @@ export async function createCampaign(ctx: CampaignContext, options: CreateCampai
   if (checkpoint.enqueued || checkpoint.cancelled) return result(true);
 
   const timingCache = new Map<string, { sendAt: number; deadline: number }>();
-  const flush = async (records: unknown[]): Promise<boolean> => {
-    const firstIndex = checkpoint.cursor;
+  // The checkpoint of one batch runs while the next is read and checked; the next batch's look-up in the
+  // set of queued openIds waits for it, so a repeat across the two is still caught.
+  let committing: Promise<void> | undefined;
+  const flush = async (records: unknown[], firstIndex: number): Promise<boolean> => {
     const fresh = normalizeBatch(spec, records, firstIndex);
+    await committing;
     const [[, cancelledAt], [, seenFlags]] = (await ctx.redis
       .pipeline()
       .hget(keys.meta, 'cancelledAt')
@@ -266,35 +272,43 @@ export async function createCampaign(ctx: CampaignContext, options: CreateCampai
     });
     const { added, jobs } = await enqueueChunks(ctx, spec, chunks);
     const cursor = firstIndex + records.length;
-    const committed = await cmd.npCampaignCommit(
-      keys.meta,
-      keys.seen,
-      String(firstIndex),
-      String(cursor),
-      String(checkpoint.batches + 1),
-      ...newOnes.map((r) => r.openId),
-    );
-    if (committed !== 1) throw new CampaignBusyError(spec.id);
-    checkpoint.cursor = cursor;
-    checkpoint.batches += 1;
-    checkpoint.total += added;
-    checkpoint.jobs += jobs;
-    options.onProgress?.({ read: cursor, recipients: checkpoint.total, jobs: checkpoint.jobs });
+    const batches = checkpoint.batches + 1;
+    checkpoint.batches = batches;
+    committing = cmd
+      .npCampaignCommit(keys.meta, keys.seen, String(firstIndex), String(cursor), String(batches), ...newOnes.map((r) => r.openId))
+      .then((committed) => {
+        if (committed !== 1) throw new CampaignBusyError(spec.id);
+        checkpoint.cursor = cursor;
+        checkpoint.total += added;
+        checkpoint.jobs += jobs;
+        options.onProgress?.({ read: cursor, recipients: checkpoint.total, jobs: checkpoint.jobs });
+      });
+    // Awaited by the next batch or at the end; this only keeps a failure from being reported as unhandled
+    // while the next batch is being read.
+    committing.catch(() => {});
     return true;
   };
 
   const skip = checkpoint.cursor;
   let seen = 0;
-  let batch: unknown[] = [];
-  for await (const record of options.recipients as AsyncIterable<unknown>) {
-    if (seen++ < skip) continue;
-    batch.push(record);
-    if (batch.length >= checkpoint.batchSize) {
-      if (!(await flush(batch))) return result(false);
-      batch = [];
+  try {
+    let batch: unknown[] = [];
+    for await (const record of options.recipients as AsyncIterable<unknown>) {
+      if (seen++ < skip) continue;
+      batch.push(record);
+      if (batch.length >= checkpoint.batchSize) {
+        if (!(await flush(batch, seen - batch.length))) return result(false);
+        batch = [];
+      }
     }
+    if (batch.length > 0 && !(await flush(batch, seen - batch.length))) return result(false);
+    await committing;
+  } catch (error) {
+    // Whatever stopped us (bad input, a broken source), let the last checkpoint land first, so a create
+    // retried at once resumes from it rather than racing it.
+    await committing?.catch(() => {});
+    throw error;
   }
-  if (batch.length > 0 && !(await flush(batch))) return result(false);
 
   if (seen < skip) {
     throw new ValidationError('campaign recipients', [

@@ -1,4 +1,6 @@
 import type { Command } from 'commander';
+import { registerCampaign } from './campaign.js';
+import { registerSchedule } from './schedule.js';
 import { registerDemo } from './demo.js';
 import { registerDlq } from './dlq.js';
 import { registerSandbox } from './sandbox.js';
@@ -12,4 +14,6 @@ export function registerCommands(program: Command): void {
   registerDlq(program);
   registerSandbox(program);
   registerDemo(program);
+  registerCampaign(program);
+  registerSchedule(program);
 }

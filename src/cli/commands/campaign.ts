@@ -1,0 +1,235 @@
+import cliProgress from 'cli-progress';
+import type { Command } from 'commander';
+import { Producer } from '../../producer/producer.js';
+import { resolveCampaignSpec, type CreateCampaignOptions } from '../../producer/campaign-options.js';
+import { CampaignNotFoundError } from '../../producer/campaign-cancel.js';
+import type { CampaignStatus } from '../../producer/campaign-status.js';
+import { loadConfig } from '../../shared/config.js';
+import { action, UsageError } from '../exit.js';
+import { integer } from '../option-parsers.js';
+import { readJsonFile } from '../read-json.js';
+import { checkRecipientsFile, openRecipients } from '../recipients-file.js';
+
+interface CreateFlags {
+  recipients: string;
+  file: string;
+  id?: string;
+  sendAt?: string;
+  timezone?: string;
+  localTime?: string;
+  defaultTimezone?: string;
+  expiresIn?: string;
+  json?: boolean;
+}
+
+const FINAL_STATES = new Set(['completed', 'completed_with_failures', 'cancelled']);
+
+async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<T> {
+  const producer = await Producer.create();
+  try {
+    return await fn(producer);
+  } finally {
+    await producer.close();
+  }
+}
+
+/** What `campaign status --json` prints; scripts depend on these keys. */
+function statusJson(s: CampaignStatus): string {
+  const { id, state, recipients, sent, failed, cancelled, pending } = s;
+  return JSON.stringify({ id, state, recipients, sent, failed, cancelled, pending });
+}
+
+function statusText(s: CampaignStatus): string {
+  const when = s.localTime ? `at ${s.localTime} local time` : s.firstSendAt ? `from ${s.firstSendAt}` : '';
+  const lines = [
+    `campaign ${s.id}: ${s.state}${s.enqueued ? '' : ' (recipients still being queued, or creation interrupted: run create again to resume)'}`,
+    `  "${s.title}" ${when}`.trimEnd(),
+    `  recipients ${s.recipients}  sent ${s.sent}  failed ${s.failed}  cancelled ${s.cancelled}  pending ${s.pending}  (${s.jobs} jobs)`,
+    `  created ${s.createdAt}${s.completedAt ? `, completed ${s.completedAt}` : ''}${s.cancelledAt ? `, cancelled ${s.cancelledAt}` : ''}`,
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function printTable(list: readonly CampaignStatus[]): void {
+  if (list.length === 0) {
+    process.stdout.write('no campaigns\n');
+    return;
+  }
+  const header = ['ID', 'STATE', 'RECIPIENTS', 'SENT', 'FAILED', 'CANCELLED', 'PENDING', 'CREATED', 'TITLE'];
+  const rows = list.map((s) => [s.id, s.state, ...[s.recipients, s.sent, s.failed, s.cancelled, s.pending].map(String), s.createdAt, s.title]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  for (const row of [header, ...rows]) {
+    process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  ')}\n`);
+  }
+}
+
+async function create(flags: CreateFlags): Promise<void> {
+  if (flags.sendAt !== undefined && flags.localTime !== undefined) throw new UsageError('give either --send-at or --local-time, not both');
+  const notification = (await readJsonFile(flags.file)) as CreateCampaignOptions['notification'];
+  const config = loadConfig();
+  const timing = {
+    ...(flags.id !== undefined && { id: flags.id }),
+    ...(flags.sendAt !== undefined && { sendAt: flags.sendAt }),
+    ...(flags.timezone !== undefined && { timezone: flags.timezone }),
+    ...(flags.localTime !== undefined && { localTime: flags.localTime }),
+    ...(flags.defaultTimezone !== undefined && { defaultTimezone: flags.defaultTimezone }),
+    ...(flags.expiresIn !== undefined && { expiresIn: flags.expiresIn }),
+  };
+  // Everything but the recipients is checked before the file is read or Redis is touched.
+  resolveCampaignSpec({ ...timing, notification, recipients: [] }, Date.now(), config.maxLatenessMs);
+  const fileOptions = { requireZone: flags.localTime !== undefined && flags.defaultTimezone === undefined };
+  // A file is read twice: first to check every line, so bad input queues nothing; stdin can only be read
+  // once, so a bad line there stops creation at its batch (the message says how to resume).
+  const total = flags.recipients === '-' ? undefined : await checkRecipientsFile(flags.recipients, fileOptions);
+  const recipients = await openRecipients(flags.recipients, fileOptions);
+
+  const bar =
+    process.stderr.isTTY === true
+      ? new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format:
+              total === undefined
+                ? 'queueing {value} recipients read | {jobs} jobs'
+                : 'queueing [{bar}] {percentage}% | {value}/{total} lines read | {jobs} jobs',
+            hideCursor: true,
+            clearOnComplete: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  bar?.start(total ?? 0, 0, { jobs: 0 });
+  try {
+    const result = await withProducer((p) =>
+      p.createCampaign({ ...timing, notification, recipients, onProgress: (pr) => bar?.update(pr.read, { jobs: pr.jobs }) }),
+    );
+    bar?.stop();
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify({ id: result.id, recipients: result.recipients, jobs: result.jobs })}\n`);
+      return;
+    }
+    const what = result.existing ? 'already queued' : result.cancelled ? 'cancelled while queueing' : 'queued';
+    process.stdout.write(`campaign ${result.id} ${what}: ${result.recipients} recipients in ${result.jobs} delivery jobs\n`);
+  } finally {
+    bar?.stop();
+  }
+}
+
+async function watch(producer: Producer, id: string, json: boolean, intervalMs: number): Promise<CampaignStatus> {
+  const bar =
+    !json && process.stderr.isTTY === true
+      ? new cliProgress.SingleBar(
+          {
+            stream: process.stderr,
+            format: '{state} [{bar}] {percentage}% | {value}/{total} | sent {sent} failed {failed} cancelled {cancelled}',
+            hideCursor: true,
+          },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
+  let last = '';
+  let status = await producer.getCampaign(id);
+  if (!status) throw new UsageError(`no campaign with id ${id}`);
+  bar?.start(status.recipients, 0);
+  for (;;) {
+    const line = statusJson(status);
+    if (line !== last) {
+      last = line;
+      const done = status.sent + status.failed + status.cancelled;
+      if (bar) {
+        bar.setTotal(status.recipients);
+        bar.update(done, { state: status.state, sent: status.sent, failed: status.failed, cancelled: status.cancelled });
+      } else if (json) process.stdout.write(`${line}\n`);
+      else process.stdout.write(`${status.state}: ${done}/${status.recipients} (sent ${status.sent}, failed ${status.failed}, cancelled ${status.cancelled})\n`);
+    }
+    if (FINAL_STATES.has(status.state)) break;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const next = await producer.getCampaign(id);
+    if (!next) throw new Error(`campaign ${id} disappeared while watching`);
+    status = next;
+  }
+  bar?.stop();
+  return status;
+}
+
+export function registerCampaign(program: Command): void {
+  const campaign = program.command('campaign').description('create, track and cancel campaigns: one notification to a large audience');
+
+  campaign
+    .command('create')
+    .description('queue a campaign, streaming its recipients from FILE')
+    .requiredOption('--recipients <file>', 'one openId per line, or CSV openId,timezone; - reads stdin; blank lines are skipped')
+    .requiredOption('-f, --file <path>', 'notification JSON (without openIds); - reads stdin')
+    .option('--id <id>', 'campaign id; the same id again resumes an interrupted create (default: generated)')
+    .option('--send-at <time>', 'ISO instant, or wall-clock time with --timezone; default now')
+    .option('--timezone <zone>', 'IANA zone in which --send-at is read')
+    .option('--local-time <HH:MM>', "deliver at this time in each recipient's zone (today if still ahead, else tomorrow)")
+    .option('--default-timezone <zone>', 'zone of recipients without one, with --local-time')
+    .option('--expires-in <duration>', 'how long after its send time each delivery may still go out; default NEUPUSH_MAX_LATENESS')
+    .option('--json', 'print one line {"id":"…","recipients":N,"jobs":M}')
+    .action(
+      action(async (flags: CreateFlags) => {
+        if (flags.recipients === '-' && flags.file === '-') throw new UsageError('--recipients and --file cannot both read stdin');
+        await create(flags);
+      }),
+    );
+
+  campaign
+    .command('status')
+    .description("a campaign's state and counts")
+    .argument('<id>')
+    .option('--json', 'print {"id","state","recipients","sent","failed","cancelled","pending"} (with --watch: one line per change)')
+    .option('--watch', 'follow it with a live progress bar until it ends')
+    .option('--interval <ms>', 'with --watch, how often to look', integer(50, 60_000), 500)
+    .action(
+      action(async (id: string, flags: { json?: boolean; watch?: boolean; interval: number }) => {
+        await withProducer(async (p) => {
+          if (flags.watch) {
+            const final = await watch(p, id, flags.json === true, flags.interval);
+            if (!flags.json) process.stdout.write(statusText(final));
+            return;
+          }
+          const status = await p.getCampaign(id);
+          if (!status) throw new UsageError(`no campaign with id ${id}`);
+          process.stdout.write(flags.json ? `${statusJson(status)}\n` : statusText(status));
+        });
+      }),
+    );
+
+  campaign
+    .command('cancel')
+    .description('stop a campaign: nothing more of it is sent once this returns')
+    .argument('<id>')
+    .option('--json', 'print the final status with "stopped"')
+    .action(
+      action(async (id: string, flags: { json?: boolean }) => {
+        await withProducer(async (p) => {
+          try {
+            const r = await p.cancelCampaign(id);
+            if (flags.json) {
+              process.stdout.write(`${JSON.stringify({ ...JSON.parse(statusJson(r)), stopped: r.stopped })}\n`);
+              return;
+            }
+            const head = r.state === 'cancelled' ? `cancelled ${id}: stopped ${r.stopped} recipients` : `${id} had already ended (${r.state}); nothing to stop`;
+            process.stdout.write(`${head}; sent ${r.sent}, failed ${r.failed}, cancelled ${r.cancelled}, pending ${r.pending}\n`);
+          } catch (error) {
+            if (error instanceof CampaignNotFoundError) throw new UsageError(error.message);
+            throw error;
+          }
+        });
+      }),
+    );
+
+  campaign
+    .command('list')
+    .description('campaigns, newest first')
+    .option('--json', 'print a JSON array of campaign statuses')
+    .option('--limit <n>', 'at most this many', integer(1, 100_000), 100)
+    .action(
+      action(async (flags: { json?: boolean; limit: number }) => {
+        const list = await withProducer((p) => p.listCampaigns({ limit: flags.limit }));
+        if (flags.json) process.stdout.write(`${JSON.stringify(list)}\n`);
+        else printTable(list);
+      }),
+    );
+}
