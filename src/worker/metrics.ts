@@ -144,8 +144,9 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
     });
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (!(error instanceof RetryableDeliveryError)) jobErrors.inc();
-      // The same condition as worker.ts's safety net, which dead-letters these as `exhausted`.
-      if (job && job.attemptsMade >= (job.opts.attempts ?? 1)) {
+      // The same condition as worker.ts's safety net, which dead-letters these as `exhausted`: BullMQ stamps
+      // finishedOn only when it gives up on a job.
+      if (job?.finishedOn) {
         deliveries.inc({ outcome: 'failed' });
         deadLetters.inc({ reason: 'exhausted' });
       }

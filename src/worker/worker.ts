@@ -1,8 +1,8 @@
-import { Worker, type Job } from 'bullmq';
+import { Queue, Worker, type Job } from 'bullmq';
 import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '../shared/config.js';
 import { coerceError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { DELIVERY_QUEUE } from '../shared/queue-names.js';
+import { DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../shared/queue-names.js';
 import { openDeadLetterQueue, openDeliveryQueue } from '../shared/queues.js';
 import { closeRedis, createRedis } from '../shared/redis.js';
 import { retryDelay } from '../shared/backoff.js';
@@ -80,11 +80,13 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   // Only read at scrape time, for the queue-depth gauges.
   const deliveriesForCounts = openDeliveryQueue(config, redis);
   deliveriesForCounts.on('error', (e) => log.debug({ err: e.message }, 'delivery queue error'));
+  const schedulesForCounts = new Queue(SCHEDULE_QUEUE, { connection: redis, prefix: config.prefix });
+  schedulesForCounts.on('error', (e) => log.debug({ err: e.message }, 'schedule queue error'));
   const metrics =
     config.metricsPort === 0
       ? undefined
       : createWorkerMetrics({
-          queues: [deliveriesForCounts, deadLetters],
+          queues: [deliveriesForCounts, deadLetters, schedulesForCounts],
           onCountError: (e) => log.warn({ err: coerceError(e).message }, 'could not read queue counts for /metrics'),
           clockOffsetMs: () => (clock instanceof SkewClock ? clock.offsetMs : 0),
           outageOpen: () => breaker?.state.open ?? false,
@@ -156,6 +158,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       ready: {
         redis: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
         worker: () => worker.isRunning(),
+        schedules: () => schedules.worker.isRunning(),
       },
       logger: log,
     }));
@@ -176,7 +179,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       }
       await schedules.close(timedOut);
       client.close();
-      await Promise.allSettled([deadLetters.close(), deliveriesForCounts.close(), health?.close()]);
+      await Promise.allSettled([deadLetters.close(), deliveriesForCounts.close(), schedulesForCounts.close(), health?.close()]);
       await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection)]);
       log.info('worker closed');
     })();

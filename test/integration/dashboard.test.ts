@@ -59,7 +59,7 @@ describe('dashboard access control', () => {
     const ok = await fetch(`${url}api/queues`, { headers: { authorization: auth() } });
     expect(ok.status).toBe(200);
     const body = (await ok.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['dead-letters', 'deliveries']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['dead-letters', 'deliveries', 'schedules']);
   });
 
   it('without read-only, changes go through (pause a queue)', async () => {

@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/logger.js';
 import { startApi, type Api } from '../../src/producer/http/server.js';
+import { CAMPAIGN_BATCH_SIZE } from '../../src/producer/campaign-create.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { createLogCapture, type LogCapture } from '../helpers/log-capture.js';
 import { redisUrl, testPrefix, waitUntil } from '../helpers/isolation.js';
@@ -145,6 +146,9 @@ describe('HTTP intake API over real HTTP', () => {
       notification: { title: 'Big', text: 'Audience', navigateType: 1, language: 'en_US' },
       sendAt: new Date(Date.now() + 3_600_000).toISOString(),
     };
+    // One full input batch of createCampaign and a bit, then the body pauses; the rest follows later.
+    const before = CAMPAIGN_BATCH_SIZE + 1_000;
+    const total = before + 1_000;
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));
     const lines = (from: number, to: number) =>
@@ -153,10 +157,9 @@ describe('HTTP intake API over real HTTP', () => {
     const body = new ReadableStream<Uint8Array>({
       async start(controller) {
         controller.enqueue(encoder.encode(`${JSON.stringify(header)}\n`));
-        controller.enqueue(encoder.encode(lines(0, 6_000)));
-        // The rest only once the server has queued the first batch of 5,000: proof it does not buffer.
+        controller.enqueue(encoder.encode(lines(0, before)));
         await held;
-        controller.enqueue(encoder.encode(lines(6_000, 7_000)));
+        controller.enqueue(encoder.encode(lines(before, total)));
         controller.close();
       },
     });
@@ -166,15 +169,20 @@ describe('HTTP intake API over real HTTP', () => {
       body,
       duplex: 'half',
     } as RequestInit);
-    await waitUntil(async () => Number((await call('GET', '/v1/campaigns/http-ndjson-1')).body?.read ?? 0) >= 5_000, {
-      timeoutMs: 20_000,
-      message: 'first NDJSON batch queued before the body ended',
-    });
-    release();
+    try {
+      // Proof the server does not buffer the body: the first batch is queued while the rest is held back.
+      await waitUntil(async () => Number((await call('GET', '/v1/campaigns/http-ndjson-1')).body?.read ?? 0) >= CAMPAIGN_BATCH_SIZE, {
+        timeoutMs: 30_000,
+        message: 'first NDJSON batch queued before the body ended',
+      });
+    } finally {
+      release();
+    }
     const res = await request;
     expect(res.status).toBe(202);
-    expect(await res.json()).toMatchObject({ id: 'http-ndjson-1', recipients: 7_000, jobs: 70, read: 7_000 });
-    expect((await call('DELETE', '/v1/campaigns/http-ndjson-1')).body).toMatchObject({ state: 'cancelled', stopped: 7_000 });
+    const jobs = Math.ceil(CAMPAIGN_BATCH_SIZE / 100) + Math.ceil((total - CAMPAIGN_BATCH_SIZE) / 100);
+    expect(await res.json()).toMatchObject({ id: 'http-ndjson-1', recipients: total, jobs, read: total });
+    expect((await call('DELETE', '/v1/campaigns/http-ndjson-1')).body).toMatchObject({ state: 'cancelled', stopped: total });
   });
 
   it('NDJSON: a bad line is a 400 naming it; a line over 64 KiB is a 413', async () => {

@@ -65,13 +65,14 @@ describe('worker /metrics, /healthz, /readyz', () => {
     expect(value(text, 'neupush_queue_jobs{queue="dead-letters",state="waiting"}')).toBe(1);
     expect(value(text, 'neupush_queue_jobs{queue="deliveries",state="completed"}')).toBe(4);
     expect(value(text, 'neupush_queue_jobs{queue="deliveries",state="waiting"}')).toBe(0);
+    expect(value(text, 'neupush_queue_jobs{queue="schedules",state="delayed"}')).toBe(0);
     expect(text).toContain('process_cpu_user_seconds_total');
 
     const healthz = await fetch(`${handle.metricsUrl}/healthz`);
     expect(healthz.status).toBe(200);
     const readyz = await fetch(`${handle.metricsUrl}/readyz`);
     expect(readyz.status).toBe(200);
-    expect(await readyz.json()).toEqual({ status: 'ready', checks: { redis: true, worker: true } });
+    expect(await readyz.json()).toEqual({ status: 'ready', checks: { redis: true, worker: true, schedules: true } });
 
     await handle.close();
     await expect(fetch(`${handle.metricsUrl}/healthz`)).rejects.toThrow();
@@ -83,7 +84,7 @@ describe('worker /metrics, /healthz, /readyz', () => {
     const handle = await pipeline.startWorker({ autorun: false });
     const readyz = await fetch(`${handle.metricsUrl}/readyz`);
     expect(readyz.status).toBe(503);
-    expect(await readyz.json()).toEqual({ status: 'not ready', checks: { redis: true, worker: false } });
+    expect(await readyz.json()).toEqual({ status: 'not ready', checks: { redis: true, worker: false, schedules: true } });
     void handle.worker.run();
     await waitUntil(async () => (await fetch(`${handle.metricsUrl}/readyz`)).status === 200, { message: 'readyz 200' });
   });

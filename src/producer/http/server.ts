@@ -99,7 +99,17 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     logger,
     close: () =>
       (closing ??= (async () => {
-        await app.close().catch(() => {});
+        // Requests in flight get NEUPUSH_SHUTDOWN_TIMEOUT_MS to finish; a stalled upload does not hold shutdown.
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<void>((resolve) => {
+          timer = setTimeout(() => {
+            logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still open at shutdown deadline; closing them');
+            app.server.closeAllConnections();
+            resolve();
+          }, config.shutdownTimeoutMs);
+        });
+        await Promise.race([app.close().catch(() => {}), deadline]);
+        clearTimeout(timer);
         await producer.close();
       })()),
   };

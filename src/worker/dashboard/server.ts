@@ -7,14 +7,15 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
-import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE } from '../../shared/queue-names.js';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../../shared/queue-names.js';
 import { closeRedis, createRedis, waitForRedis } from '../../shared/redis.js';
 import { basicAuthMatches, type BasicCredentials } from './basic-auth.js';
 
 /** Every neupush queue. Campaign chunks and scheduled sends are jobs in `deliveries`, named by kind. */
 export const DASHBOARD_QUEUES = [
-  { name: DELIVERY_QUEUE, description: 'One job per sendNotify request: notification or campaign-chunk' },
+  { name: DELIVERY_QUEUE, description: 'One job per sendNotify request: notification, campaign-chunk or scheduled-notification' },
   { name: DEAD_LETTER_QUEUE, description: 'Deliveries that could not be sent, each named by its reason' },
+  { name: SCHEDULE_QUEUE, description: 'Recurring schedules; each firing fans out into delivery jobs' },
 ] as const;
 
 /** Only loopback may be served without credentials. */
