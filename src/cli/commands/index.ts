@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { registerApi } from './api.js';
 import { registerCampaign } from './campaign.js';
 import { registerSchedule } from './schedule.js';
+import { registerDashboard } from './dashboard.js';
 import { registerDemo } from './demo.js';
 import { registerDlq } from './dlq.js';
 import { registerSandbox } from './sandbox.js';
@@ -14,6 +16,8 @@ export function registerCommands(program: Command): void {
   registerDlq(program);
   registerSandbox(program);
   registerDemo(program);
+  registerDashboard(program);
+  registerApi(program);
   registerCampaign(program);
   registerSchedule(program);
 }

@@ -1,0 +1,23 @@
+import type { Command } from 'commander';
+import { startApi } from '../../producer/http/server.js';
+import { exitOnSignals } from '../../worker/shutdown.js';
+import { action } from '../exit.js';
+import { port } from '../option-parsers.js';
+
+export function registerApi(program: Command): void {
+  program
+    .command('api')
+    .description('HTTP intake API (bearer token NEUPUSH_API_TOKEN); runs until SIGTERM or SIGINT. Described at /openapi.json')
+    .option('--port <port>', 'port to listen on (default NEUPUSH_API_PORT, 8080)', port)
+    .option('--host <host>', 'interface to bind (default 0.0.0.0)')
+    .action(
+      action(async (flags: { port?: number; host?: string }) => {
+        const api = await startApi({
+          ...(flags.port !== undefined && { port: flags.port }),
+          ...(flags.host !== undefined && { host: flags.host }),
+        });
+        process.stderr.write(`neupush api at ${api.url} (OpenAPI: ${api.url}/openapi.json)\n`);
+        exitOnSignals(api.close, api.logger);
+      }),
+    );
+}
