@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import { CampaignCounters } from '../shared/campaign-counters.js';
 import { campaignKeys } from '../shared/campaign-keys.js';
 import { LOCK_DURATION_MS, type Config } from '../shared/config.js';
@@ -18,14 +18,15 @@ export class CampaignNotFoundError extends NeupushError {
 }
 
 /**
- * Worst case for a call in flight to end: its worker registered it with a hold of NEUPUSH_TIMEOUT_MS plus a
- * margin; this bound only matters if the in-flight set cannot be read.
+ * Worst case for a call in flight to end: its worker registered it with a hold of twice NEUPUSH_TIMEOUT_MS
+ * (at most the lock duration) plus a margin, after which the in-flight set drops it by itself; this bound
+ * only matters if that set cannot be read.
  */
 const IN_FLIGHT_WAIT_MS = LOCK_DURATION_MS + 10_000;
 const REMOVE_CONCURRENCY = 500;
 
 /** Remove the queued jobs of chunks still pending, and count those as cancelled. */
-async function removePending(redis: Redis, deliveries: DeliveryQueue, counters: CampaignCounters, prefix: string, id: string): Promise<void> {
+async function removePending(redis: RedisConnection, deliveries: DeliveryQueue, counters: CampaignCounters, prefix: string, id: string): Promise<void> {
   const { chunks } = campaignKeys(prefix, id);
   let cursor = '0';
   do {
@@ -56,7 +57,7 @@ async function waitForCallsInFlight(counters: CampaignCounters, id: string): Pro
  * worker put back for a retry meanwhile. When this resolves, nothing more of the campaign is sent.
  */
 export async function cancelCampaign(
-  ctx: { config: Readonly<Config>; redis: Redis; deliveries: DeliveryQueue },
+  ctx: { config: Readonly<Config>; redis: RedisConnection; deliveries: DeliveryQueue },
   id: string,
 ): Promise<CancelResult> {
   const { config, redis, deliveries } = ctx;

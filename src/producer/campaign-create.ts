@@ -259,6 +259,8 @@ export async function createCampaign(ctx: CampaignContext, options: CreateCampai
       .exec()) as [[Error | null, string | null], [Error | null, number[]]];
     if (cancelledAt !== null) {
       checkpoint.cancelled = true;
+      // The cancel deleted the set, but a checkpoint landing just after may have made it again.
+      await ctx.redis.del(keys.seen);
       return false;
     }
     const newOnes = fresh.filter((_, i) => seenFlags[i] !== 1);

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import { campaignIndexKey, campaignKeys } from '../shared/campaign-keys.js';
 
 export const CAMPAIGN_STATES = ['scheduled', 'sending', 'completed', 'completed_with_failures', 'cancelled'] as const;
@@ -103,13 +103,13 @@ export function toCampaignStatus(h: Record<string, string>): CampaignStatus | un
   };
 }
 
-export async function getCampaign(redis: Redis, prefix: string, id: string): Promise<CampaignStatus | undefined> {
+export async function getCampaign(redis: RedisConnection, prefix: string, id: string): Promise<CampaignStatus | undefined> {
   return toCampaignStatus(await redis.hgetall(campaignKeys(prefix, id).meta));
 }
 
 /** Newest first. A campaign whose record has expired (NEUPUSH_DEDUP_TTL after it ended) drops out of the index. */
 export async function listCampaigns(
-  redis: Redis,
+  redis: RedisConnection,
   prefix: string,
   { limit = 100, offset = 0 }: { limit?: number; offset?: number } = {},
 ): Promise<CampaignStatus[]> {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import { campaignKeys } from './campaign-keys.js';
 
 /**
@@ -95,28 +95,28 @@ interface CampaignCommands {
   npCampaignInFlight(inflight: string): Promise<number>;
 }
 
-function commands(redis: Redis): CampaignCommands {
-  const r = redis as Redis & Partial<CampaignCommands>;
+function commands(redis: RedisConnection): CampaignCommands {
+  const r = redis as RedisConnection & Partial<CampaignCommands>;
   if (typeof r.npCampaignTransition !== 'function') {
     redis.defineCommand('npCampaignTransition', { numberOfKeys: 3, lua: TRANSITION });
     redis.defineCommand('npCampaignAdmit', { numberOfKeys: 3, lua: ADMIT });
     redis.defineCommand('npCampaignFlagCancelled', { numberOfKeys: 1, lua: FLAG_CANCELLED });
     redis.defineCommand('npCampaignInFlight', { numberOfKeys: 1, lua: IN_FLIGHT });
   }
-  return r as Redis & CampaignCommands;
+  return r as RedisConnection & CampaignCommands;
 }
 
 export type FlagCancelledResult = 'flagged' | 'already-cancelled' | 'not-found' | 'finished';
 
 /** Typed access to the campaign scripts on one connection (scripts load once per connection, by SHA). */
 export class CampaignCounters {
-  readonly #redis: Redis;
+  readonly #redis: RedisConnection;
   readonly #cmd: CampaignCommands;
   readonly #prefix: string;
   /** How long a finished campaign's record is kept (NEUPUSH_DEDUP_TTL). */
   readonly #ttlMs: number;
 
-  constructor(redis: Redis, prefix: string, finishedTtlMs: number) {
+  constructor(redis: RedisConnection, prefix: string, finishedTtlMs: number) {
     this.#redis = redis;
     this.#cmd = commands(redis);
     this.#prefix = prefix;

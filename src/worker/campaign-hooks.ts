@@ -1,14 +1,14 @@
 import type { Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import { CampaignCounters } from '../shared/campaign-counters.js';
 import type { Config } from '../shared/config.js';
 import type { DeliveryJobData } from '../shared/job-data.js';
 import type { ProcessorHooks } from './processor.js';
 
 /**
- * How long past NEUPUSH_TIMEOUT_MS a registered call counts as possibly running: covers signing, the
- * hooks around the call and clock drift between this host and Redis. A cancel waits at most this long for
- * a worker that died mid-call.
+ * How long past its HTTP timeouts a registered call counts as possibly running: covers signing, the hooks
+ * around the call and clock drift between this host and Redis. A cancel waits at most this long for a
+ * worker that died mid-call.
  */
 const HOLD_MARGIN_MS = 5_000;
 
@@ -23,9 +23,10 @@ function tokenOf(job: Job): string {
  * outcome moves its recipients between the campaign's counters exactly once. Jobs without a campaignId
  * cost nothing here.
  */
-export function campaignHooks(redis: Redis, config: Readonly<Config>): ProcessorHooks {
+export function campaignHooks(redis: RedisConnection, config: Readonly<Config>): ProcessorHooks {
   const counters = new CampaignCounters(redis, config.prefix, config.dedupTtlMs);
-  const holdMs = config.timeoutMs + HOLD_MARGIN_MS;
+  // Two timeouts: a request refused for its timestamp is signed again and sent once more within one admission.
+  const holdMs = 2 * config.timeoutMs + HOLD_MARGIN_MS;
   return {
     async beforeSend(data: DeliveryJobData, job: Job) {
       if (data.campaignId === undefined) return undefined;

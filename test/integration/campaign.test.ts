@@ -187,6 +187,35 @@ describe('campaigns', () => {
     await expect(p.producer.cancelCampaign('no-such')).rejects.toThrow('no campaign with id no-such');
   });
 
+  it('a cancel while the campaign is being created stops creation at the next batch', async () => {
+    pipeline = await startPipeline({ worker: false, config: { metricsPort: 0 }, logLevel: 'warn' });
+    const p = pipeline;
+    const B = CAMPAIGN_BATCH_SIZE;
+    let cancelled: Promise<unknown> | undefined;
+    const created = await p.producer.createCampaign({
+      id: 'half-made',
+      notification: NOTE,
+      recipients: ids(3 * B, 'h'),
+      // Another process cancels once the first batch is queued.
+      onProgress: (progress) => {
+        if (progress.read === B) cancelled = p.producer.cancelCampaign('half-made');
+      },
+    });
+    await cancelled;
+    expect(created).toMatchObject({ cancelled: true, existing: false });
+    expect(created.recipients).toBeLessThan(3 * B);
+    const status = await p.producer.getCampaign('half-made');
+    expect(status).toMatchObject({ state: 'cancelled', enqueued: false, sent: 0, pending: 0 });
+    expect(status?.cancelled).toBe(status?.recipients);
+    expect(await p.producer.deliveries.getJobCountByTypes('prioritized', 'delayed', 'waiting')).toBe(0);
+    expect(await p.redis.exists(`${p.prefix}:np:campaign:half-made:seen`)).toBe(0);
+    // Creating it again does not revive it.
+    expect(await p.producer.createCampaign({ id: 'half-made', notification: NOTE, recipients: ids(3 * B, 'h') })).toMatchObject({
+      existing: true,
+      cancelled: true,
+    });
+  });
+
   it('local time: each recipient at 09:00 on their own wall clock, with the deadline after it', async () => {
     pipeline = await startPipeline({ worker: false, config: { metricsPort: 0 }, logLevel: 'warn' });
     const p = pipeline;
