@@ -111,6 +111,13 @@ describe('HTTP intake API over real HTTP', () => {
     expect(badKey.body?.issues).toEqual([{ field: 'Idempotency-Key', rule: 'must be at most 256 characters' }]);
   });
 
+  it('answers 415 for another content type and 404 for an unknown route', async () => {
+    const text = await call('POST', '/v1/notifications', 'hello', { ...bearer, 'content-type': 'text/plain' });
+    expect(text.status).toBe(415);
+    const nowhere = await call('GET', '/v2/things');
+    expect(nowhere).toMatchObject({ status: 404, body: { error: 'no route GET /v2/things' } });
+  });
+
   it('answers 413 for a JSON body over 1 MiB', async () => {
     const openIds = Array.from({ length: 60_000 }, (_, i) => `user-${String(i).padStart(12, '0')}`);
     const res = await call('POST', '/v1/notifications', { notification: { ...welcome, openIds } });

@@ -51,6 +51,8 @@ function campaignIdFromKey(key: string): string {
 }
 
 export function registerRoutes(app: FastifyInstance, producer: Producer): void {
+  // JSON and NDJSON only: anything else, plain text included, is a 415.
+  app.removeContentTypeParser('text/plain');
   // Hand the raw stream to the handler: recipients are read line by line, never buffered whole.
   app.addContentTypeParser(NDJSON, (_request, payload, done) => done(null, payload));
 

@@ -8,7 +8,7 @@ import { loadConfig, type Config } from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../../shared/queue-names.js';
-import { closeRedis, createRedis, waitForRedis } from '../../shared/redis.js';
+import { closeRedis, connectRedis, waitForRedis } from '../../shared/redis.js';
 import { basicAuthMatches, type BasicCredentials } from './basic-auth.js';
 
 /** Every neupush queue. Campaign chunks and scheduled sends are jobs in `deliveries`, named by kind. */
@@ -84,7 +84,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
   const logger = (options.logger ?? createLogger({ level: config.logLevel })).child({ component: 'dashboard' });
 
   // Producer-style connection: while Redis is down the board's calls fail at once instead of hanging.
-  const redis = createRedis(config.redisUrl, 'producer');
+  const redis = connectRedis(config, 'producer');
   redis.on('error', (e) => logger.debug({ err: e.message }, 'redis connection error'));
   let app: FastifyInstance | undefined;
   const queues: Queue[] = [];
