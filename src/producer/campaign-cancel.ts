@@ -72,7 +72,7 @@ export async function cancelCampaign(
     // Creation stops at its next batch; the record stays as long as a finished campaign's would.
     await redis
       .multi()
-      .del(keys.seen)
+      .unlink(keys.seen)
       .pexpire(keys.meta, config.dedupTtlMs)
       .pexpire(keys.chunks, config.dedupTtlMs)
       .exec();

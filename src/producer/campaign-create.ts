@@ -89,7 +89,7 @@ return 1
 const FINALIZE = `${CAMPAIGN_LUA_PRELUDE}
 if redis.call('HGET', KEYS[1], 'cursor') ~= ARGV[1] then return 0 end
 redis.call('HSET', KEYS[1], 'enqueued', '1', 'enqueuedAt', nowMs())
-redis.call('DEL', KEYS[2])
+redis.call('UNLINK', KEYS[2])
 finishIfDone(KEYS[1], KEYS[3], KEYS[4], tonumber(ARGV[2]), nowMs())
 return 1
 `;
@@ -195,7 +195,7 @@ export async function enqueueChunks(
       };
     }),
     // A batch is a few hundred jobs: several smaller addBulk calls in flight keep both cores busy.
-    50,
+    25,
     4,
   );
   return { added, jobs };
@@ -260,7 +260,7 @@ export async function createCampaign(ctx: CampaignContext, options: CreateCampai
     if (cancelledAt !== null) {
       checkpoint.cancelled = true;
       // The cancel deleted the set, but a checkpoint landing just after may have made it again.
-      await ctx.redis.del(keys.seen);
+      await ctx.redis.unlink(keys.seen);
       return false;
     }
     const newOnes = fresh.filter((_, i) => seenFlags[i] !== 1);
@@ -322,7 +322,7 @@ export async function createCampaign(ctx: CampaignContext, options: CreateCampai
   }
   if (checkpoint.cursor === 0) {
     // Nothing was ever queued under this id: forget it, so the id is free for a corrected call.
-    await ctx.redis.multi().del(keys.meta, keys.seen, keys.chunks).zrem(campaignIndexKey(ctx.config.prefix), spec.id).exec();
+    await ctx.redis.multi().unlink(keys.meta, keys.seen, keys.chunks).zrem(campaignIndexKey(ctx.config.prefix), spec.id).exec();
     throw new ValidationError('campaign recipients', [{ field: 'recipients', rule: 'must not be empty' }]);
   }
   const finalized = await cmd.npCampaignFinalize(keys.meta, keys.seen, keys.chunks, keys.inflight, String(checkpoint.cursor), String(ctx.config.dedupTtlMs));
