@@ -22,7 +22,7 @@ describe('local-time send times, per zone, with a fixed now', () => {
     { name: 'Riyadh: 09:00 passed today -> tomorrow', now: '2026-03-07T15:00:00Z', zone: 'Asia/Riyadh', expected: '2026-03-08T06:00:00Z' },
     { name: 'exactly 09:00 now is today, not tomorrow', now: '2026-03-07T06:00:00Z', zone: 'Asia/Riyadh', expected: '2026-03-07T06:00:00Z' },
     {
-      name: 'New York, Saturday before spring-forward: tomorrow 09:00 is EDT (only 23 h away)',
+      name: 'New York, 10:00 on the Saturday before spring-forward: tomorrow 09:00 is EDT, 22 h away (not 23)',
       now: '2026-03-07T15:00:00Z',
       zone: 'America/New_York',
       expected: '2026-03-08T13:00:00Z',
@@ -34,7 +34,7 @@ describe('local-time send times, per zone, with a fixed now', () => {
       expected: '2026-03-08T13:00:00Z',
     },
     {
-      name: 'New York, Saturday before fall-back: tomorrow 09:00 is EST (25 h away)',
+      name: 'New York, 10:00 on the Saturday before fall-back: tomorrow 09:00 is EST, 24 h away (not 23)',
       now: '2026-10-31T14:00:00Z',
       zone: 'America/New_York',
       expected: '2026-11-01T14:00:00Z',
