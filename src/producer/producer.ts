@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
 import { loadConfig, type Config } from '../shared/config.js';
 import { chunkNotification } from '../shared/chunk.js';
 import { NotificationSchema, type NotificationInput } from '../shared/notification.js';
@@ -13,7 +12,7 @@ import {
   type DeadLetterQueue,
   type DeliveryQueue,
 } from '../shared/queues.js';
-import { closeRedis, createRedis, waitForRedis } from '../shared/redis.js';
+import { closeRedis, connectRedis, waitForRedis, type RedisConnection } from '../shared/redis.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
 import { resolveTiming, type SendOptions } from './send-options.js';
 import {
@@ -57,13 +56,13 @@ export interface ProducerOptions {
  */
 export class Producer {
   readonly config: Readonly<Config>;
-  readonly redis: Redis;
+  readonly redis: RedisConnection;
   readonly deliveries: DeliveryQueue;
   readonly deadLetters: DeadLetterQueue;
   #closing: Promise<void> | undefined;
   #schedules: ScheduleQueue | undefined;
 
-  private constructor(config: Readonly<Config>, redis: Redis) {
+  private constructor(config: Readonly<Config>, redis: RedisConnection) {
     this.config = config;
     this.redis = redis;
     this.deliveries = openDeliveryQueue(config, redis);
@@ -75,7 +74,7 @@ export class Producer {
 
   static async create(options: ProducerOptions = {}): Promise<Producer> {
     const config = loadConfig(options.env ?? process.env, options.config ?? {});
-    const redis = createRedis(config.redisUrl, 'producer');
+    const redis = connectRedis(config, 'producer');
     redis.on('error', () => {});
     try {
       await waitForRedis(redis);

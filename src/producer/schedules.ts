@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import type { Config } from '../shared/config.js';
 import { NotificationSchema, type Notification, type NotificationInput } from '../shared/notification.js';
 import { JOB_NAME, SCHEDULE_QUEUE } from '../shared/queue-names.js';
@@ -20,7 +20,7 @@ export interface ScheduleInfo {
   notification?: Notification;
 }
 
-export function openScheduleQueue(config: Readonly<Config>, connection: Redis): ScheduleQueue {
+export function openScheduleQueue(config: Readonly<Config>, connection: RedisConnection): ScheduleQueue {
   const queue = new Queue<ScheduleFiringData>(SCHEDULE_QUEUE, { connection, prefix: config.prefix });
   queue.on('error', () => {});
   return queue;

@@ -64,7 +64,8 @@ const clusterNodes = z.string().transform((s, ctx) => {
     ctx.addIssue({ code: 'custom', message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' });
     return z.NEVER;
   }
-  return nodes.map((m) => ({ host: (m as RegExpExecArray)[1] as string, port: Number((m as RegExpExecArray)[2]) }));
+  // An IPv6 host is written in brackets, as in a URL; ioredis wants it bare.
+  return nodes.map((m) => ({ host: ((m as RegExpExecArray)[1] as string).replace(/^\[(.*)\]$/, '$1'), port: Number((m as RegExpExecArray)[2]) }));
 });
 
 const optionalSecret = (name: string) => z.string().min(1, `${name} must not be empty when set`).optional();

@@ -1,5 +1,5 @@
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from './redis.js';
 import type { Config } from './config.js';
 import { BACKOFF_TYPE, DEAD_LETTER_QUEUE, DELIVERY_QUEUE } from './queue-names.js';
 import type { DeadLetterData, DeliveryJobData } from './job-data.js';
@@ -7,11 +7,11 @@ import type { DeadLetterData, DeliveryJobData } from './job-data.js';
 export type DeliveryQueue = Queue<DeliveryJobData>;
 export type DeadLetterQueue = Queue<DeadLetterData>;
 
-export function openDeliveryQueue(config: Readonly<Config>, connection: Redis): DeliveryQueue {
+export function openDeliveryQueue(config: Readonly<Config>, connection: RedisConnection): DeliveryQueue {
   return new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection, prefix: config.prefix });
 }
 
-export function openDeadLetterQueue(config: Readonly<Config>, connection: Redis): DeadLetterQueue {
+export function openDeadLetterQueue(config: Readonly<Config>, connection: RedisConnection): DeadLetterQueue {
   return new Queue<DeadLetterData>(DEAD_LETTER_QUEUE, { connection, prefix: config.prefix });
 }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import { NeupushError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 
@@ -19,7 +19,7 @@ export class EvictionPolicyError extends NeupushError {
 export type PolicyReading = { policy: string } | { policy: undefined; why: string };
 
 /** CONFIG GET maxmemory-policy, bounded: managed Redis services often refuse CONFIG, or Redis is not up yet. */
-export async function readMaxmemoryPolicy(redis: Redis, timeoutMs = 5_000): Promise<PolicyReading> {
+export async function readMaxmemoryPolicy(redis: RedisConnection, timeoutMs = 5_000): Promise<PolicyReading> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<PolicyReading>((resolve) => {
     timer = setTimeout(() => resolve({ policy: undefined, why: `Redis did not answer CONFIG GET within ${timeoutMs} ms` }), timeoutMs);
@@ -45,7 +45,7 @@ export async function readMaxmemoryPolicy(redis: Redis, timeoutMs = 5_000): Prom
  * an error-level log line. A policy that cannot be read is a warning: the check is best effort.
  */
 export async function checkEvictionPolicy(
-  redis: Redis,
+  redis: RedisConnection,
   { allowEviction, logger, timeoutMs }: { allowEviction: boolean; logger: Logger; timeoutMs?: number },
 ): Promise<PolicyReading> {
   const reading = await readMaxmemoryPolicy(redis, timeoutMs);

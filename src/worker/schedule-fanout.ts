@@ -1,5 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../shared/redis.js';
 import { chunkNotification } from '../shared/chunk.js';
 import type { Config } from '../shared/config.js';
 import { coerceError } from '../shared/errors.js';
@@ -29,7 +29,7 @@ export function firingInstant(job: Job): number {
  * firing instant, so a firing processed twice (a crash, a stall) queues each chunk once. Scheduled
  * deliveries rank with campaign chunks: one-off sends go first.
  */
-export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Redis; logger: Logger }): ScheduleFanout {
+export function startScheduleFanout(deps: { config: Readonly<Config>; redis: RedisConnection; logger: Logger }): ScheduleFanout {
   const { config, redis } = deps;
   const log = deps.logger.child({ component: 'schedules' });
   const deliveries = new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection: redis, prefix: config.prefix });

@@ -4,7 +4,7 @@ import { coerceError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../shared/queue-names.js';
 import { openDeadLetterQueue, openDeliveryQueue } from '../shared/queues.js';
-import { closeRedis, createRedis } from '../shared/redis.js';
+import { closeRedis, connectRedis } from '../shared/redis.js';
 import { retryDelay } from '../shared/backoff.js';
 import { SendNotifyClient } from '../shared/sendnotify-client.js';
 import type { Clock } from '../shared/clock.js';
@@ -65,8 +65,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const log = logger.child({ component: 'worker' });
 
-  const redis = createRedis(config.redisUrl, 'worker');
-  const workerConnection = createRedis(config.redisUrl, 'worker');
+  const redis = connectRedis(config, 'worker');
+  const workerConnection = connectRedis(config, 'worker');
   for (const r of [redis, workerConnection]) r.on('error', (e) => log.debug({ err: e.message }, 'redis connection error'));
   try {
     await checkEvictionPolicy(redis, { allowEviction: config.allowEviction, logger: log });

@@ -1,10 +1,12 @@
 import { expect } from 'vitest';
 import type { Job } from 'bullmq';
 import { Redis } from 'ioredis';
+import { Producer } from '../../src/producer/producer.js';
+import { startSandbox } from '../../src/sandbox/server.js';
 import { LOCK_DURATION_MS } from '../../src/shared/config.js';
-import { waitUntil } from '../helpers/isolation.js';
-import { freePort } from '../helpers/redis-server.js';
-import type { WorkerProcess } from '../helpers/spawn-worker.js';
+import { testPrefix, waitUntil } from '../helpers/isolation.js';
+import { freePort, startRedisCluster } from '../helpers/redis-server.js';
+import { spawnWorkerProcess, type WorkerProcess } from '../helpers/spawn-worker.js';
 import { ChaosWorld, NOTIFICATION, figures, openIds, tallyRecipients } from './helpers/world.js';
 import { startSlowAnswersProxy } from './helpers/slow-answers-proxy.js';
 
@@ -420,5 +422,105 @@ export async function scaleOut(o: { recipients: number; processes: number; concu
     expect(world.requests()).toBe((2 * o.recipients) / CHUNK);
   } finally {
     await world.close();
+  }
+}
+
+/**
+ * Everything on a three-master Redis Cluster started here, with a hash-tagged prefix so that every key
+ * lands in one slot: send now, chunked and scheduled sends, idempotency, a campaign with exact counts,
+ * cancel, dead letters and redrive, with the worker as a process configured by REDIS_CLUSTER_NODES.
+ */
+export async function onRedisCluster(o: { recipients: number }): Promise<void> {
+  const cluster = await startRedisCluster(3);
+  const nodes = cluster.nodes.map((n) => `${n.host}:${n.port}`).join(',');
+  const prefix = `{${testPrefix()}}`;
+  const sandbox = await startSandbox({ appid: 'cluster-app', secret: 'cluster-secret' });
+  const producer = await Producer.create({
+    env: { REDIS_CLUSTER_NODES: nodes, NEUPUSH_PREFIX: prefix, NEUXNET_BASE_URL: sandbox.url },
+  });
+  const worker = spawnWorkerProcess({
+    REDIS_URL: 'redis://127.0.0.1:6379',
+    REDIS_CLUSTER_NODES: nodes,
+    NEUPUSH_PREFIX: prefix,
+    NEUXNET_BASE_URL: sandbox.url,
+    NEUXNET_APPID: 'cluster-app',
+    NEUXNET_SECRET: 'cluster-secret',
+    NEUPUSH_METRICS_PORT: '0',
+    NEUPUSH_RATE_LIMIT: '10000',
+    NEUPUSH_BACKOFF_MS: '100',
+    LOG_LEVEL: 'info',
+  });
+  const started = Date.now();
+  try {
+    await worker.started(60_000);
+    const counts = () => {
+      const c = new Map<string, number>();
+      for (const r of sandbox.accepted) for (const id of r.openIds) c.set(id, (c.get(id) ?? 0) + 1);
+      return c;
+    };
+    const delivered = (ids: readonly string[], timeoutMs = 30_000) =>
+      waitUntil(
+        () => {
+          const c = counts();
+          return ids.every((id) => c.has(id));
+        },
+        { timeoutMs, intervalMs: 100, message: `${ids.length} recipients delivered` },
+      );
+
+    const now = openIds(250, 'now');
+    const sent = await producer.send({ ...NOTIFICATION, openIds: now });
+    expect(sent.jobs).toBe(3);
+    await delivered(now);
+
+    const dueAt = Date.now() + 2_000;
+    await producer.send({ ...NOTIFICATION, openIds: ['later'] }, { sendAt: new Date(dueAt) });
+    await delivered(['later']);
+    expect(sandbox.accepted.find((r) => r.openIds.includes('later'))!.receivedAt).toBeGreaterThanOrEqual(dueAt);
+
+    const first = await producer.send({ ...NOTIFICATION, openIds: ['once'] }, { idempotencyKey: 'order-1' });
+    const again = await producer.send({ ...NOTIFICATION, openIds: ['once'] }, { idempotencyKey: 'order-1' });
+    expect(again.id).toBe(first.id);
+
+    const audience = openIds(o.recipients, 'c');
+    await producer.createCampaign({ id: 'on-cluster', notification: NOTIFICATION, recipients: audience });
+    await delivered(audience, 60_000);
+    await waitUntil(async () => (await producer.getCampaign('on-cluster'))?.state === 'completed', { timeoutMs: 20_000, intervalMs: 100 });
+    expect(await producer.getCampaign('on-cluster')).toMatchObject({ recipients: o.recipients, sent: o.recipients, failed: 0 });
+
+    await producer.createCampaign({ id: 'cancelled', notification: NOTIFICATION, recipients: openIds(500, 'x'), sendAt: new Date(Date.now() + 3_600_000) });
+    expect(await producer.cancelCampaign('cancelled')).toMatchObject({ stopped: 500, state: 'cancelled' });
+
+    sandbox.setFaults([{ match: { title: 'Refused' }, headerStatus: 400 }]);
+    await producer.send({ ...NOTIFICATION, title: 'Refused', openIds: ['dlq'] });
+    await waitUntil(async () => (await producer.listDeadLetters()).length === 1, { timeoutMs: 20_000, intervalMs: 100 });
+    sandbox.setFaults([]);
+    expect(await producer.redriveDeadLetters('all')).toMatchObject({ redriven: 1 });
+    await delivered(['dlq']);
+
+    const twice = [...counts().entries()].filter(([, n]) => n > 1).map(([id]) => id);
+    expect(twice).toEqual([]);
+    expect(counts().has('x-000000')).toBe(false);
+    // One slot: every key under the prefix lives on the one master that owns the tag's slot.
+    const holders = await Promise.all(
+      cluster.servers.map(async (s) => {
+        const r = new Redis(s.url);
+        try {
+          const [, keys] = await r.scan('0', 'MATCH', `${prefix}:*`, 'COUNT', 100_000);
+          return keys.length;
+        } finally {
+          r.disconnect();
+        }
+      }),
+    );
+    expect(holders.filter((n) => n > 0)).toHaveLength(1);
+    expect(worker.output()).not.toMatch(/CROSSSLOT|MOVED|"level":50/);
+    figures('cluster', { masters: 3, prefix, recipients: counts().size, keysPerNode: holders.join('/'), seconds: elapsed(started) });
+  } finally {
+    if (worker.child.exitCode === null) {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+    await Promise.allSettled([producer.close(), sandbox.close()]);
+    await cluster.stop();
   }
 }

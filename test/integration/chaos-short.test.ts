@@ -2,6 +2,7 @@ import { describe, it } from 'vitest';
 import { HAS_REDIS_SERVER } from '../chaos/helpers/world.js';
 import {
   killNineDuringCampaign,
+  onRedisCluster,
   platformHangs,
   redisConnectionDrops,
   redisCrashWithAof,
@@ -32,6 +33,10 @@ describe.skipIf(!HAS_REDIS_SERVER)('chaos, short', { timeout: 240_000 }, () => {
 
   it('the platform hangs: the HTTP timeout fires before the job lock, and the job retries', async () => {
     await platformHangs({ timeoutMs: 1_500 });
+  });
+
+  it('on a three-master Redis Cluster with a {hash-tagged} prefix: send, schedule, campaign, cancel, dead letters', async () => {
+    await onRedisCluster({ recipients: 2_000 });
   });
 
   it('every Redis connection dropped twice mid-campaign: processing resumes, nothing lost', async () => {

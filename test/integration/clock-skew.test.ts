@@ -3,6 +3,7 @@ import { systemClock } from '../../src/shared/clock.js';
 import type { SkewClock } from '../../src/shared/clock-skew.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { freePort } from '../helpers/redis-server.js';
+import type { NotificationInput } from '../../src/shared/notification.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {
@@ -10,7 +11,7 @@ afterEach(async () => {
   pipeline = undefined;
 });
 
-const notification = { title: 'Order shipped', text: 'On its way', navigateType: 1, language: 'en_US', openIds: ['u-1', 'u-2'] };
+const notification: NotificationInput = { title: 'Order shipped', text: 'On its way', navigateType: 1, language: 'en_US', openIds: ['u-1', 'u-2'] };
 const SEVEN_MINUTES = 7 * 60_000;
 
 describe('clock skew against a platform whose clock is off by 7 minutes', () => {

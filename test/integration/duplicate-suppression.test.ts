@@ -6,6 +6,7 @@ import { sentKey } from '../../src/shared/sent-records.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
+import type { NotificationInput } from '../../src/shared/notification.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {
@@ -13,7 +14,7 @@ afterEach(async () => {
   pipeline = undefined;
 });
 
-const notification = { title: 'Receipt', text: 'Paid 12.00', navigateType: 1, language: 'en_US', openIds: ['u-1', 'u-2', 'u-3'] };
+const notification: NotificationInput = { title: 'Receipt', text: 'Paid 12.00', navigateType: 1, language: 'en_US', openIds: ['u-1', 'u-2', 'u-3'] };
 
 /** Queue a copy of a delivery under another job id, as a stalled-job re-run or a redrive presents it. */
 async function addCopy(p: Pipeline, data: DeliveryJobData, jobId: string): Promise<void> {

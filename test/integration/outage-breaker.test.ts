@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
+import type { NotificationInput } from '../../src/shared/notification.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {
@@ -9,7 +10,7 @@ afterEach(async () => {
   pipeline = undefined;
 });
 
-const notification = { title: 'Outage', text: 'Still coming', navigateType: 1, language: 'en_US', openIds: ['u-1'] };
+const notification: NotificationInput = { title: 'Outage', text: 'Still coming', navigateType: 1, language: 'en_US', openIds: ['u-1'] };
 
 describe('global backoff during a sendNotify outage', () => {
   it('a 3 s run of 503s pauses the queue instead of spending attempts: nothing dead-lettered, calls bounded', async () => {

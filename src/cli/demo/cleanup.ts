@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisConnection } from '../../shared/redis.js';
 
 export const DEMO_PREFIX_START = 'neupush-demo-';
 
@@ -6,7 +6,7 @@ export const DEMO_PREFIX_START = 'neupush-demo-';
  * Delete the demo's own keys (SCAN + UNLINK under `${prefix}:`) and nothing else: the Redis may be a
  * real one that holds real queues. Refuses any prefix that is not a demo prefix.
  */
-export async function unlinkDemoKeys(redis: Redis, prefix: string): Promise<number> {
+export async function unlinkDemoKeys(redis: RedisConnection, prefix: string): Promise<number> {
   if (!prefix.startsWith(DEMO_PREFIX_START) || !/^[A-Za-z0-9-]+$/.test(prefix)) {
     throw new Error(`refusing to delete keys under ${JSON.stringify(prefix)}: not a demo prefix`);
   }

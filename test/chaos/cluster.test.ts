@@ -1,0 +1,9 @@
+import { describe, it } from 'vitest';
+import { HAS_REDIS_SERVER } from './helpers/world.js';
+import { onRedisCluster } from './scenarios.js';
+
+describe.skipIf(!HAS_REDIS_SERVER)('Redis Cluster', () => {
+  it('with a {hash-tagged} prefix everything works on three masters, every key in one slot', async () => {
+    await onRedisCluster({ recipients: 20_000 });
+  });
+});
