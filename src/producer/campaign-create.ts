@@ -191,7 +191,7 @@ export async function enqueueChunks(
       return {
         name: JOB_NAME.campaignChunk,
         data,
-        opts: deliveryJobOptions(ctx.config, { jobId: c.jobId, delay: c.sendAt - now, priority: PRIORITY.campaign }),
+        opts: deliveryJobOptions(ctx.config, { jobId: c.jobId, delay: c.sendAt - now, priority: PRIORITY.campaign, timestamp: now }),
       };
     }),
     // A batch is a few hundred jobs: several smaller addBulk calls in flight keep both cores busy.

@@ -115,7 +115,7 @@ export class Producer {
       return {
         name: JOB_NAME.notification,
         data,
-        opts: deliveryJobOptions(this.config, { jobId, delay: timing.sendAt - now, priority: PRIORITY.oneOff }),
+        opts: deliveryJobOptions(this.config, { jobId, delay: timing.sendAt - now, priority: PRIORITY.oneOff, timestamp: now }),
       };
     });
     await addInBatches(this.deliveries, jobs);

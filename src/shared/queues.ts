@@ -21,11 +21,22 @@ export function openDeadLetterQueue(config: Readonly<Config>, connection: RedisC
  */
 export function deliveryJobOptions(
   config: Readonly<Config>,
-  job: { jobId: string; delay: number; priority: number },
+  job: {
+    jobId: string;
+    delay: number;
+    priority: number;
+    /**
+     * The instant `delay` was counted from. BullMQ makes a job due at its timestamp + delay and stamps the
+     * timestamp when it builds the job, which in a large addBulk is up to a second after the caller took
+     * `now`: every job would go out that much late. Default: BullMQ's own stamp.
+     */
+    timestamp?: number;
+  },
 ): JobsOptions {
   return {
     jobId: job.jobId,
     ...(job.delay > 0 && { delay: job.delay }),
+    ...(job.timestamp !== undefined && { timestamp: job.timestamp }),
     priority: job.priority,
     attempts: config.attempts,
     backoff: { type: BACKOFF_TYPE, delay: config.backoffMs },

@@ -42,6 +42,21 @@ const RELEASE_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
+interface ClaimCommands {
+  npClaimDelivery(key: string, token: string, claimMs: number): Promise<[string, number] | null>;
+  npReleaseClaim(key: string, token: string): Promise<number>;
+}
+
+/** EVALSHA through ioredis' defineCommand: the script text is not sent (and hashed by Redis) on every job. */
+function commands(redis: RedisConnection): RedisConnection & ClaimCommands {
+  const r = redis as RedisConnection & Partial<ClaimCommands>;
+  if (typeof r.npClaimDelivery !== 'function') {
+    redis.defineCommand('npClaimDelivery', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
+    redis.defineCommand('npReleaseClaim', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
+  }
+  return r as RedisConnection & ClaimCommands;
+}
+
 export async function claimDelivery(
   redis: RedisConnection,
   prefix: string,
@@ -49,7 +64,7 @@ export async function claimDelivery(
   claimMs: number,
 ): Promise<ClaimResult> {
   const token = `${CLAIM}${randomUUID()}`;
-  const found = (await redis.eval(CLAIM_SCRIPT, 1, sentKey(prefix, deliveryKey), token, claimMs)) as [string, number] | null;
+  const found = await commands(redis).npClaimDelivery(sentKey(prefix, deliveryKey), token, claimMs);
   if (found === null) return { state: 'claimed', token };
   const [value, pttl] = found;
   if (!value.startsWith(CLAIM)) return { state: 'sent' };
@@ -58,7 +73,7 @@ export async function claimDelivery(
 
 /** Give up a claim after a call that did not deliver; a no-op when it is no longer ours. */
 export async function releaseClaim(redis: RedisConnection, prefix: string, deliveryKey: string, token: string): Promise<void> {
-  await redis.eval(RELEASE_SCRIPT, 1, sentKey(prefix, deliveryKey), token);
+  await commands(redis).npReleaseClaim(sentKey(prefix, deliveryKey), token);
 }
 
 export async function wasSent(redis: RedisConnection, prefix: string, deliveryKey: string): Promise<boolean> {

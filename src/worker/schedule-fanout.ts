@@ -64,7 +64,7 @@ export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Red
           return {
             name: JOB_NAME.scheduledNotification,
             data,
-            opts: deliveryJobOptions(config, { jobId, delay: firingAt - now, priority: PRIORITY.campaign }),
+            opts: deliveryJobOptions(config, { jobId, delay: firingAt - now, priority: PRIORITY.campaign, timestamp: now }),
           };
         }),
       );
