@@ -1,11 +1,13 @@
 import cliProgress from 'cli-progress';
 import type { Command } from 'commander';
-import { Producer } from '../../producer/producer.js';
+import type { Producer } from '../../producer/producer.js';
 import { resolveCampaignSpec, type CreateCampaignOptions } from '../../producer/campaign-options.js';
 import { CampaignNotFoundError } from '../../producer/campaign-cancel.js';
 import type { CampaignStatus } from '../../producer/campaign-status.js';
 import { loadConfig } from '../../shared/config.js';
 import { action, UsageError } from '../exit.js';
+import { printTable } from '../table.js';
+import { withProducer } from '../with-producer.js';
 import { integer } from '../option-parsers.js';
 import { readJsonFile } from '../read-json.js';
 import { checkRecipientsFile, openRecipients } from '../recipients-file.js';
@@ -24,14 +26,6 @@ interface CreateFlags {
 
 const FINAL_STATES = new Set(['completed', 'completed_with_failures', 'cancelled']);
 
-async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<T> {
-  const producer = await Producer.create();
-  try {
-    return await fn(producer);
-  } finally {
-    await producer.close();
-  }
-}
 
 /** What `campaign status --json` prints; scripts depend on these keys. */
 function statusJson(s: CampaignStatus): string {
@@ -50,17 +44,10 @@ function statusText(s: CampaignStatus): string {
   return `${lines.join('\n')}\n`;
 }
 
-function printTable(list: readonly CampaignStatus[]): void {
-  if (list.length === 0) {
-    process.stdout.write('no campaigns\n');
-    return;
-  }
+function printCampaigns(list: readonly CampaignStatus[]): void {
   const header = ['ID', 'STATE', 'RECIPIENTS', 'SENT', 'FAILED', 'CANCELLED', 'PENDING', 'CREATED', 'TITLE'];
   const rows = list.map((s) => [s.id, s.state, ...[s.recipients, s.sent, s.failed, s.cancelled, s.pending].map(String), s.createdAt, s.title]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  for (const row of [header, ...rows]) {
-    process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  ')}\n`);
-  }
+  printTable(header, rows, 'no campaigns');
 }
 
 async function create(flags: CreateFlags): Promise<void> {
@@ -229,7 +216,7 @@ export function registerCampaign(program: Command): void {
       action(async (flags: { json?: boolean; limit: number }) => {
         const list = await withProducer((p) => p.listCampaigns({ limit: flags.limit }));
         if (flags.json) process.stdout.write(`${JSON.stringify(list)}\n`);
-        else printTable(list);
+        else printCampaigns(list);
       }),
     );
 }

@@ -1,34 +1,18 @@
 import type { Command } from 'commander';
-import { Producer } from '../../producer/producer.js';
 import type { DeadLetterEntry } from '../../producer/dead-letters.js';
 import { action, EXIT, UsageError } from '../exit.js';
 import { integer } from '../option-parsers.js';
-
-async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<T> {
-  const producer = await Producer.create();
-  try {
-    return await fn(producer);
-  } finally {
-    await producer.close();
-  }
-}
+import { printTable } from '../table.js';
+import { withProducer } from '../with-producer.js';
 
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ');
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-function printTable(entries: readonly DeadLetterEntry[]): void {
-  if (entries.length === 0) {
-    process.stdout.write('no dead letters\n');
-    return;
-  }
+function printDeadLetters(entries: readonly DeadLetterEntry[]): void {
   const rows = entries.map((e) => [e.id, e.reason, String(e.attempts), e.failedAt, oneLine(e.lastError, 80)]);
-  const header = ['ID', 'REASON', 'ATTEMPTS', 'FAILED AT', 'LAST ERROR'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  for (const row of [header, ...rows]) {
-    process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  ')}\n`);
-  }
+  printTable(['ID', 'REASON', 'ATTEMPTS', 'FAILED AT', 'LAST ERROR'], rows, 'no dead letters');
 }
 
 export function registerDlq(program: Command): void {
@@ -43,7 +27,7 @@ export function registerDlq(program: Command): void {
       action(async (flags: { json?: boolean; limit: number }) => {
         const entries = await withProducer((p) => p.listDeadLetters({ limit: flags.limit }));
         if (flags.json) process.stdout.write(`${JSON.stringify(entries)}\n`);
-        else printTable(entries);
+        else printDeadLetters(entries);
       }),
     );
 

@@ -1,11 +1,12 @@
 import type { Command } from 'commander';
-import { Producer } from '../../producer/producer.js';
 import { resolveSchedule } from '../../producer/schedule-options.js';
 import type { ScheduleInfo } from '../../producer/schedules.js';
 import { NotificationSchema } from '../../shared/notification.js';
 import { parseOrThrow } from '../../shared/zod-issues.js';
 import { action, UsageError } from '../exit.js';
 import { readJsonFile } from '../read-json.js';
+import { printTable } from '../table.js';
+import { withProducer } from '../with-producer.js';
 
 interface SetFlags {
   cron: string;
@@ -16,26 +17,9 @@ interface SetFlags {
   json?: boolean;
 }
 
-async function withProducer<T>(fn: (producer: Producer) => Promise<T>): Promise<T> {
-  const producer = await Producer.create();
-  try {
-    return await fn(producer);
-  } finally {
-    await producer.close();
-  }
-}
-
-function printTable(list: readonly ScheduleInfo[]): void {
-  if (list.length === 0) {
-    process.stdout.write('no schedules\n');
-    return;
-  }
-  const header = ['ID', 'CRON', 'TIMEZONE', 'NEXT', 'UNTIL', 'TITLE'];
+function printSchedules(list: readonly ScheduleInfo[]): void {
   const rows = list.map((s) => [s.id, s.cron, s.timezone, s.next ?? '-', s.endDate ?? '-', s.notification?.title ?? '']);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
-  for (const row of [header, ...rows]) {
-    process.stdout.write(`${row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] as number))).join('  ')}\n`);
-  }
+  printTable(['ID', 'CRON', 'TIMEZONE', 'NEXT', 'UNTIL', 'TITLE'], rows, 'no schedules');
 }
 
 export function registerSchedule(program: Command): void {
@@ -77,7 +61,7 @@ export function registerSchedule(program: Command): void {
       action(async (flags: { json?: boolean }) => {
         const list = await withProducer((p) => p.listSchedules());
         if (flags.json) process.stdout.write(`${JSON.stringify(list)}\n`);
-        else printTable(list);
+        else printSchedules(list);
       }),
     );
 
