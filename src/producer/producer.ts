@@ -1,12 +1,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../shared/config.js';
-import { chunkNotification } from '../shared/chunk.js';
+import { chunkedDeliveryJobs } from '../shared/delivery-jobs.js';
 import { NotificationSchema, type NotificationInput } from '../shared/notification.js';
-import type { DeliveryJobData } from '../shared/job-data.js';
 import { JOB_NAME, PRIORITY, keyOf } from '../shared/queue-names.js';
 import {
   addInBatches,
-  deliveryJobOptions,
   openDeadLetterQueue,
   openDeliveryQueue,
   type DeadLetterQueue,
@@ -100,23 +98,14 @@ export class Producer {
     }
     // With a key, the id is derived from it, so a concurrent repeat writes the same job ids and BullMQ keeps one.
     const id = idemKey ? `k-${idemKey.slice(-32)}` : `n-${randomUUID()}`;
-    const chunks = chunkNotification(parsed, this.config.chunkSize);
-    const jobs = chunks.map((chunk, index) => {
-      const jobId = `${id}.${index}`;
-      const data: DeliveryJobData = {
-        v: 1,
-        notificationId: id,
-        deliveryKey: jobId,
-        notification: chunk,
-        sendAt: timing.sendAt,
-        deadline: timing.deadline,
-        ...(chunks.length > 1 && { chunk: { index, count: chunks.length } }),
-      };
-      return {
-        name: JOB_NAME.notification,
-        data,
-        opts: deliveryJobOptions(this.config, { jobId, delay: timing.sendAt - now, priority: PRIORITY.oneOff, timestamp: now }),
-      };
+    const jobs = chunkedDeliveryJobs(this.config, {
+      id,
+      notification: parsed,
+      name: JOB_NAME.notification,
+      priority: PRIORITY.oneOff,
+      sendAt: timing.sendAt,
+      deadline: timing.deadline,
+      now,
     });
     await addInBatches(this.deliveries, jobs);
     const result: SendResult = { id, jobs: jobs.length };

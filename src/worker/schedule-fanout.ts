@@ -1,12 +1,12 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../shared/redis.js';
-import { chunkNotification } from '../shared/chunk.js';
+import { chunkedDeliveryJobs } from '../shared/delivery-jobs.js';
 import type { Config } from '../shared/config.js';
 import { coerceError } from '../shared/errors.js';
 import type { DeliveryJobData } from '../shared/job-data.js';
 import type { Logger } from '../shared/logger.js';
 import { DELIVERY_QUEUE, JOB_NAME, PRIORITY, SCHEDULE_QUEUE } from '../shared/queue-names.js';
-import { addInBatches, deliveryJobOptions } from '../shared/queues.js';
+import { addInBatches } from '../shared/queues.js';
 import { firingNotificationId, ScheduleFiringSchema, type ScheduleFiringData } from '../shared/schedule-data.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
 
@@ -46,30 +46,18 @@ export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Red
       const { scheduleId, notification } = parsed.data;
       const firingAt = firingInstant(job);
       const id = firingNotificationId(scheduleId, firingAt);
-      const chunks = chunkNotification(notification, config.chunkSize);
-      const now = Date.now();
-      await addInBatches(
-        deliveries,
-        chunks.map((chunk, index) => {
-          const jobId = `${id}.${index}`;
-          const data: DeliveryJobData = {
-            v: 1,
-            notificationId: id,
-            deliveryKey: jobId,
-            notification: chunk,
-            sendAt: firingAt,
-            deadline: firingAt + config.maxLatenessMs,
-            ...(chunks.length > 1 && { chunk: { index, count: chunks.length } }),
-          };
-          return {
-            name: JOB_NAME.scheduledNotification,
-            data,
-            opts: deliveryJobOptions(config, { jobId, delay: firingAt - now, priority: PRIORITY.campaign, timestamp: now }),
-          };
-        }),
-      );
-      log.info({ scheduleId, firingAt: new Date(firingAt).toISOString(), jobs: chunks.length }, 'schedule fired');
-      return { jobs: chunks.length };
+      const jobs = chunkedDeliveryJobs(config, {
+        id,
+        notification,
+        name: JOB_NAME.scheduledNotification,
+        priority: PRIORITY.campaign,
+        sendAt: firingAt,
+        deadline: firingAt + config.maxLatenessMs,
+        now: Date.now(),
+      });
+      await addInBatches(deliveries, jobs);
+      log.info({ scheduleId, firingAt: new Date(firingAt).toISOString(), jobs: jobs.length }, 'schedule fired');
+      return { jobs: jobs.length };
     },
     { connection: redis, prefix: config.prefix, concurrency: 4 },
   );
