@@ -84,3 +84,24 @@ export async function closeRedis(redis: RedisConnection): Promise<void> {
   }
   redis.disconnect();
 }
+
+/** True when the Redis at `url` answers PING within `timeoutMs`: no retries, no offline queue; never throws. */
+export async function pingRedis(url: string, timeoutMs = 2_000): Promise<boolean> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => {});
+  try {
+    await redis.connect();
+    return (await redis.ping()) === 'PONG';
+  } catch {
+    return false;
+  } finally {
+    redis.disconnect();
+  }
+}

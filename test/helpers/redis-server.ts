@@ -1,10 +1,13 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { freePort } from '../../src/shared/free-port.js';
+import { pingRedis } from '../../src/shared/redis.js';
+
+export { freePort, pingRedis };
 
 const execFileAsync = promisify(execFile);
 
@@ -42,40 +45,6 @@ const running = new Set<ChildProcess>();
 process.once('exit', () => {
   for (const child of running) child.kill('SIGKILL');
 });
-
-/** Asks the OS for a free TCP port on 127.0.0.1 (there is a short race until the caller binds it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not get a free port');
-  return address.port;
-}
-
-/** True when the Redis at `url` answers PING with PONG within `timeoutMs`; never throws. */
-export async function pingRedis(url: string, timeoutMs = 2_000): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
 
 export async function startRedisServer(options: RedisServerOptions = {}): Promise<RedisServer> {
   const ownsDir = options.dir === undefined;

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
+import { freePort } from '../../shared/free-port.js';
+import { pingRedis } from '../../shared/redis.js';
 
 export interface DemoRedis {
   url: string;
@@ -23,39 +23,6 @@ export const HOW_TO_GET_REDIS = [
   '      Debian/Ubuntu: sudo apt-get install redis-server    macOS: brew install redis',
   '  - point at an existing one:  REDIS_URL=redis://host:6379 npm start',
 ].join('\n');
-
-/** PONG within `timeoutMs`, without retries or an offline queue; never throws. */
-export async function redisAnswers(url: string, timeoutMs = 1_500): Promise<boolean> {
-  const redis = new Redis(url, {
-    lazyConnect: true,
-    connectTimeout: timeoutMs,
-    commandTimeout: timeoutMs,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
-  redis.on('error', () => {});
-  try {
-    await redis.connect();
-    return (await redis.ping()) === 'PONG';
-  } catch {
-    return false;
-  } finally {
-    redis.disconnect();
-  }
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
-  });
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('could not get a free port');
-  return address.port;
-}
 
 function waitForExit(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
@@ -96,7 +63,7 @@ async function startPrivateRedis(): Promise<DemoRedis> {
   const ready = (async () => {
     const deadline = Date.now() + START_DEADLINE_MS;
     while (Date.now() < deadline) {
-      if (await redisAnswers(url, 500)) return;
+      if (await pingRedis(url, 500)) return;
       await new Promise((r) => setTimeout(r, 50));
     }
     throw new Error(`the private redis-server at ${url} did not answer within ${START_DEADLINE_MS} ms`);
@@ -120,7 +87,7 @@ function redisServerOnPath(): Promise<boolean> {
 
 /** The configured Redis when it answers; else a private redis-server when one is installed; else a clear error. */
 export async function redisForDemo(configuredUrl: string): Promise<DemoRedis> {
-  if (await redisAnswers(configuredUrl)) return { url: configuredUrl, stop: async () => {} };
+  if (await pingRedis(configuredUrl)) return { url: configuredUrl, stop: async () => {} };
   if (await redisServerOnPath()) return startPrivateRedis();
   throw new Error(`No Redis answered at ${redactPassword(configuredUrl)}, and redis-server is not installed.\n${HOW_TO_GET_REDIS}`);
 }
