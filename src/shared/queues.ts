@@ -52,6 +52,12 @@ export async function addInBatches<T>(
   batchSize = 1_000,
   inFlight = 4,
 ): Promise<void> {
+  // One job (most one-off sends): a plain add is one script call, where addBulk wraps it in MULTI/EXEC.
+  if (jobs.length === 1) {
+    const [job] = jobs as [(typeof jobs)[number]];
+    await queue.add(job.name as Parameters<Queue<T>['add']>[0], job.data as Parameters<Queue<T>['add']>[1], job.opts);
+    return;
+  }
   const batches: (typeof jobs)[] = [];
   for (let i = 0; i < jobs.length; i += batchSize) batches.push(jobs.slice(i, i + batchSize));
   let next = 0;

@@ -1,0 +1,151 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { destination } from 'pino';
+import { startWorker } from '../src/worker/worker.js';
+import { createLogger } from '../src/shared/logger.js';
+import { loadConfig, type Config } from '../src/shared/config.js';
+import { JOB_NAME, PRIORITY } from '../src/shared/queue-names.js';
+import { addInBatches, deliveryJobOptions, openDeliveryQueue } from '../src/shared/queues.js';
+import type { DeliveryJobData } from '../src/shared/job-data.js';
+import { freePort } from '../test/helpers/redis-server.js';
+import { APPID, SECRET, completions, deliveryData, notificationFor, prefix, rawSender } from './common.js';
+
+export interface Throughput {
+  requests: number;
+  seconds: number;
+  requestsPerSecond: number;
+  recipientsPerSecond: number;
+}
+
+export interface DispatchFigures {
+  ours: Throughput;
+  rawBullmq: Throughput;
+  plainGot: Throughput;
+}
+
+function throughput(requests: number, ms: number): Throughput {
+  const seconds = ms / 1_000;
+  return { requests, seconds, requestsPerSecond: requests / seconds, recipientsPerSecond: (requests * 100) / seconds };
+}
+
+/** Our worker as deployed (limiter, claims, hooks, metrics, JSON logs at info to /dev/null), no rate limit to speak of. */
+async function ours(redisUrl: string, sandboxUrl: string, jobs: number, concurrency: number): Promise<Throughput> {
+  const overrides: Partial<Config> = {
+    redisUrl,
+    prefix: prefix('ours'),
+    baseUrl: sandboxUrl,
+    appid: APPID,
+    secret: SECRET,
+    concurrency,
+    rateLimit: 1_000_000,
+    metricsPort: await freePort(),
+  };
+  const config = loadConfig({}, overrides);
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const queue = openDeliveryQueue(config, redis);
+  await addInBatches(
+    queue,
+    Array.from({ length: jobs }, (_, i) => {
+      const data = deliveryData(i);
+      return { name: JOB_NAME.campaignChunk, data, opts: deliveryJobOptions(config, { jobId: data.deliveryKey, delay: 0, priority: PRIORITY.campaign }) };
+    }),
+  );
+  const logger = createLogger({ level: 'info', destination: destination({ dest: '/dev/null', sync: false }) });
+  const started = Date.now();
+  const handle = await startWorker({ env: {}, config: overrides, logger });
+  await completions(handle.worker, jobs);
+  const ms = Date.now() - started;
+  await handle.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  redis.disconnect();
+  return throughput(jobs, ms);
+}
+
+/** A bare BullMQ worker doing the same signed got POST per job, nothing else. */
+async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, concurrency: number): Promise<Throughput> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const p = prefix('raw');
+  const queue = new Queue<DeliveryJobData>('raw', { connection, prefix: p });
+  for (let i = 0; i < jobs; i += 1_000) {
+    await queue.addBulk(
+      Array.from({ length: Math.min(1_000, jobs - i) }, (_, k) => ({ name: 'raw', data: deliveryData(i + k), opts: { removeOnComplete: 1_000 } })),
+    );
+  }
+  const sender = rawSender(sandboxUrl, concurrency);
+  const started = Date.now();
+  // BullMQ leaves a connection it was given open on close; this one is closed below.
+  const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const worker = new Worker<DeliveryJobData>(
+    'raw',
+    async (job: Job<DeliveryJobData>) => {
+      if (!(await sender.send(job.data.notification))) throw new Error('not accepted');
+    },
+    { connection: workerConnection, prefix: p, concurrency },
+  );
+  worker.on('error', () => {});
+  await completions(worker, jobs);
+  const ms = Date.now() - started;
+  await worker.close();
+  sender.close();
+  await queue.obliterate({ force: true });
+  await queue.close();
+  connection.disconnect();
+  workerConnection.disconnect();
+  return throughput(jobs, ms);
+}
+
+/** No queue at all: `inFlight` lanes posting back to back. */
+async function plainGot(sandboxUrl: string, requests: number, inFlight: number): Promise<Throughput> {
+  const sender = rawSender(sandboxUrl, inFlight);
+  const notifications = Array.from({ length: 64 }, (_, i) => notificationFor(i));
+  let next = 0;
+  const started = Date.now();
+  await Promise.all(
+    Array.from({ length: inFlight }, async () => {
+      while (next < requests) {
+        const i = next++;
+        if (!(await sender.send(notifications[i % notifications.length]!))) throw new Error('not accepted');
+      }
+    }),
+  );
+  const ms = Date.now() - started;
+  sender.close();
+  return throughput(requests, ms);
+}
+
+const NONE: Throughput = { requests: 0, seconds: 0, requestsPerSecond: Number.NaN, recipientsPerSecond: Number.NaN };
+type Contender = 'ours' | 'raw' | 'got';
+
+function median(runs: Throughput[]): Throughput {
+  if (runs.length === 0) return NONE;
+  return [...runs].sort((a, b) => a.requestsPerSecond - b.requestsPerSecond)[Math.floor(runs.length / 2)] as Throughput;
+}
+
+/**
+ * `rounds` rounds, the order of the contenders rotated each round, and the median of each: on a shared
+ * 2-core machine whoever runs first or during a neighbour's burst loses 20 % or more.
+ */
+export async function benchDispatch(o: {
+  redisUrl: string;
+  sandboxUrl: string;
+  jobs: number;
+  concurrency: number;
+  rounds: number;
+  /** Which contenders to run (for profiling one). Default all. */
+  contenders?: readonly Contender[];
+}): Promise<DispatchFigures> {
+  const order: Contender[] = (['ours', 'raw', 'got'] as const).filter((c) => o.contenders === undefined || o.contenders.includes(c));
+  const runs: Record<Contender, Throughput[]> = { ours: [], raw: [], got: [] };
+  // Warm the sandbox, the JIT and the sockets once, untimed, so the first contender is not penalised.
+  await plainGot(o.sandboxUrl, 2_000, o.concurrency);
+  for (let round = 0; round < o.rounds; round++) {
+    for (let k = 0; k < order.length; k++) {
+      const who = order[(round + k) % order.length] as Contender;
+      if (who === 'ours') runs.ours.push(await ours(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency));
+      else if (who === 'raw') runs.raw.push(await rawBullmq(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency));
+      else runs.got.push(await plainGot(o.sandboxUrl, o.jobs, o.concurrency));
+    }
+  }
+  return { ours: median(runs.ours), rawBullmq: median(runs.raw), plainGot: median(runs.got) };
+}
