@@ -8,7 +8,10 @@ import { addInBatches, deliveryJobOptions, type DeliveryQueue } from '../shared/
 import type { RedisConnection } from '../shared/redis.js';
 import { toRecipient, type Recipient } from '../shared/recipient.js';
 import { resolveCampaignSpec, type CampaignSpec, type CreateCampaignOptions } from './campaign-options.js';
+import { cancelCampaign } from './campaign-cancel.js';
+import { CampaignDedup } from './campaign-dedup.js';
 import { planBatch, zoneOf, type PlannedChunk } from './campaign-plan.js';
+import { RecordBatches } from './record-batches.js';
 
 /** Input records per batch: what the producer holds at once, and the unit of the resume checkpoint. */
 export const CAMPAIGN_BATCH_SIZE = 10_000;
@@ -54,9 +57,11 @@ return redis.call('HMGET', KEYS[1], 'fingerprint', 'batchSize', 'chunkSize', 'cu
 `;
 
 // Chunks are recorded (pending) before their jobs are added, so a worker always finds the chunk it
-// counts; total grows only for chunks recorded now, so planning a batch again adds nothing twice.
+// counts; total grows only for chunks recorded now, so planning a batch again adds nothing twice. Nothing
+// is recorded once the campaign is cancelled (returns {-1, -1}).
 // KEYS: meta, chunks. ARGV: first sendAt, last sendAt, then jobId, count pairs.
 const RECORD = `
+if redis.call('HEXISTS', KEYS[1], 'cancelledAt') == 1 then return {-1, -1} end
 local added, jobs = 0, 0
 for i = 3, #ARGV, 2 do
   if redis.call('HSETNX', KEYS[2], ARGV[i], 'p' .. ARGV[i + 1]) == 1 then
@@ -74,20 +79,11 @@ if not m[2] or tonumber(ARGV[2]) > tonumber(m[2]) then redis.call('HSET', KEYS[1
 return {added, jobs}
 `;
 
-// The checkpoint, after the batch's jobs are in the queue. KEYS: meta, seen.
-// ARGV: expected cursor, new cursor, new batch count, openIds... Returns 0 when another creator moved it.
-const COMMIT = `
-if redis.call('HGET', KEYS[1], 'cursor') ~= ARGV[1] then return 0 end
-for i = 4, #ARGV, 500 do
-  redis.call('SADD', KEYS[2], unpack(ARGV, i, math.min(i + 499, #ARGV)))
-end
-redis.call('HSET', KEYS[1], 'cursor', ARGV[2], 'batches', ARGV[3])
-return 1
-`;
-
 // KEYS: meta, seen, chunks, inflight. ARGV: expected cursor, ttl ms.
+// Returns 0 when another creator moved the cursor, 2 when the campaign was cancelled meanwhile.
 const FINALIZE = `${CAMPAIGN_LUA_PRELUDE}
 if redis.call('HGET', KEYS[1], 'cursor') ~= ARGV[1] then return 0 end
+if redis.call('HEXISTS', KEYS[1], 'cancelledAt') == 1 then return 2 end
 redis.call('HSET', KEYS[1], 'enqueued', '1', 'enqueuedAt', nowMs())
 redis.call('UNLINK', KEYS[2])
 finishIfDone(KEYS[1], KEYS[3], KEYS[4], tonumber(ARGV[2]), nowMs())
@@ -97,7 +93,6 @@ return 1
 interface CreateCommands {
   npCampaignInit(...args: string[]): Promise<(string | null)[]>;
   npCampaignRecord(...args: string[]): Promise<[number, number]>;
-  npCampaignCommit(...args: string[]): Promise<number>;
   npCampaignFinalize(...args: string[]): Promise<number>;
 }
 
@@ -106,7 +101,6 @@ function commands(redis: RedisConnection): CreateCommands {
   if (typeof r.npCampaignInit !== 'function') {
     redis.defineCommand('npCampaignInit', { numberOfKeys: 2, lua: INIT });
     redis.defineCommand('npCampaignRecord', { numberOfKeys: 2, lua: RECORD });
-    redis.defineCommand('npCampaignCommit', { numberOfKeys: 2, lua: COMMIT });
     redis.defineCommand('npCampaignFinalize', { numberOfKeys: 4, lua: FINALIZE });
   }
   return r as RedisConnection & CreateCommands;
@@ -157,14 +151,15 @@ async function initCampaign(ctx: CampaignContext, spec: CampaignSpec, keys: Camp
 
 /**
  * Record a batch's chunks and add their delivery jobs. Safe to run again for the same batch: chunk
- * records are set-if-absent and BullMQ keeps the first job of an id.
+ * records are set-if-absent and BullMQ keeps the first job of an id. Adds nothing once the campaign is
+ * cancelled (`cancelled: true`).
  */
 export async function enqueueChunks(
   ctx: CampaignContext,
   spec: Pick<CampaignSpec, 'id' | 'notification'>,
   chunks: readonly PlannedChunk[],
-): Promise<{ added: number; jobs: number }> {
-  if (chunks.length === 0) return { added: 0, jobs: 0 };
+): Promise<{ added: number; jobs: number; cancelled: boolean }> {
+  if (chunks.length === 0) return { added: 0, jobs: 0, cancelled: false };
   const keys = campaignKeys(ctx.config.prefix, spec.id);
   let first = Infinity;
   let last = -Infinity;
@@ -175,6 +170,7 @@ export async function enqueueChunks(
     pairs.push(c.jobId, String(c.openIds.length));
   }
   const [added, jobs] = await commands(ctx.redis).npCampaignRecord(keys.meta, keys.chunks, String(first), String(last), ...pairs);
+  if (added < 0) return { added: 0, jobs: 0, cancelled: true };
   const now = Date.now();
   await addInBatches(
     ctx.deliveries,
@@ -198,7 +194,7 @@ export async function enqueueChunks(
     25,
     4,
   );
-  return { added, jobs };
+  return { added, jobs, cancelled: false };
 }
 
 function recipientError(spec: CampaignSpec, index: number, rule: string, queuedBefore: number): ValidationError {
@@ -209,8 +205,8 @@ function recipientError(spec: CampaignSpec, index: number, rule: string, queuedB
   return new ValidationError('campaign recipients', [{ field: `recipients.${index}`, rule: `${rule}${resume}` }]);
 }
 
-/** Validate and de-duplicate one batch; `firstIndex` is the batch's first record number (0-based). */
-function normalizeBatch(spec: CampaignSpec, records: readonly unknown[], firstIndex: number): Recipient[] {
+/** Validate and de-duplicate one batch, by openId; `firstIndex` is the batch's first record number (0-based). */
+function normalizeBatch(spec: CampaignSpec, records: readonly unknown[], firstIndex: number): Map<string, Recipient> {
   const unique = new Map<string, Recipient>();
   for (let i = 0; i < records.length; i++) {
     const r = toRecipient(records[i]);
@@ -220,15 +216,23 @@ function normalizeBatch(spec: CampaignSpec, records: readonly unknown[], firstIn
     }
     if (!unique.has(r.openId)) unique.set(r.openId, r);
   }
-  return [...unique.values()];
+  return unique;
 }
 
 /**
+ * Input batches under way at once: while one batch's jobs are added, the next one is read, checked and
+ * planned, so Redis and this process both stay busy. Each holds its recipients until its checkpoint.
+ */
+const BATCHES_IN_FLIGHT = 2;
+
+/**
  * Stream recipients into delivery jobs, one input batch at a time, with a checkpoint in Redis after each:
- * records consumed (cursor), batches, recipients and jobs. Per batch: drop repeats (within it and against
- * the campaign's set of openIds already queued), plan chunks per send time, record them, add the jobs with
- * deterministic ids, then move the checkpoint and add the batch's openIds to the set in one script. A crash
- * anywhere repeats at most the current batch, identically, on the next create with the same id.
+ * records consumed (cursor), batches, recipients and jobs. Per batch: drop repeats (within it, and against
+ * the batches before it: see campaign-dedup.ts), plan chunks per send time, record them, add the jobs with
+ * deterministic ids, then move the checkpoint and add the batch's openIds to the campaign's set in one
+ * MULTI. A batch is checked while the one before it is still adding its jobs; checkpoints land in batch
+ * order. A crash anywhere repeats at most the batches past the checkpoint, identically, on the next create
+ * with the same id.
  */
 export async function createCampaign(ctx: CampaignContext, options: CreateCampaignOptions): Promise<CampaignCreated> {
   const spec = resolveCampaignSpec(options, Date.now(), ctx.config.maxLatenessMs);
@@ -245,78 +249,82 @@ export async function createCampaign(ctx: CampaignContext, options: CreateCampai
   });
   if (checkpoint.enqueued || checkpoint.cancelled) return result(true);
 
+  const dedup = new CampaignDedup(ctx.redis, keys, checkpoint.cursor === 0);
   const timingCache = new Map<string, { sendAt: number; deadline: number }>();
-  // The checkpoint of one batch runs while the next is read and checked; the next batch's look-up in the
-  // set of queued openIds waits for it, so a repeat across the two is still caught.
-  let committing: Promise<void> | undefined;
-  const flush = async (records: unknown[], firstIndex: number): Promise<boolean> => {
-    const fresh = normalizeBatch(spec, records, firstIndex);
-    await committing;
-    const [[, cancelledAt], [, seenFlags]] = (await ctx.redis
-      .pipeline()
-      .hget(keys.meta, 'cancelledAt')
-      .smismember(keys.seen, fresh.length > 0 ? fresh.map((r) => r.openId) : ['\u0000'])
-      .exec()) as [[Error | null, string | null], [Error | null, number[]]];
-    if (cancelledAt !== null) {
-      checkpoint.cancelled = true;
-      // The cancel deleted the set, but a checkpoint landing just after may have made it again.
-      await ctx.redis.unlink(keys.seen);
-      return false;
-    }
-    const newOnes = fresh.filter((_, i) => seenFlags[i] !== 1);
-    const chunks = planBatch({
-      campaignId: spec.id,
-      batchNo: checkpoint.batches,
-      recipients: newOnes,
-      timing: spec.timing,
-      chunkSize: checkpoint.chunkSize,
-      timingCache,
-    });
-    const { added, jobs } = await enqueueChunks(ctx, spec, chunks);
-    const cursor = firstIndex + records.length;
-    const batches = checkpoint.batches + 1;
-    checkpoint.batches = batches;
-    committing = cmd
-      .npCampaignCommit(keys.meta, keys.seen, String(firstIndex), String(cursor), String(batches), ...newOnes.map((r) => r.openId))
-      .then((committed) => {
-        if (committed !== 1) throw new CampaignBusyError(spec.id);
-        checkpoint.cursor = cursor;
-        checkpoint.total += added;
-        checkpoint.jobs += jobs;
-        options.onProgress?.({ read: cursor, recipients: checkpoint.total, jobs: checkpoint.jobs });
-      });
-    // Awaited by the next batch or at the end; this only keeps a failure from being reported as unhandled
-    // while the next batch is being read.
-    committing.catch(() => {});
-    return true;
+  let batchNo = checkpoint.batches;
+  let lastCheckpoint: Promise<unknown> = Promise.resolve();
+
+  const startBatch = (records: unknown[], firstIndex: number): Promise<void> => {
+    const unique = normalizeBatch(spec, records, firstIndex);
+    const no = batchNo++;
+    const checked = dedup.check(unique);
+    const previousCheckpoint = lastCheckpoint;
+    const done = (async () => {
+      const isNew = await checked;
+      if (isNew === 'cancelled') {
+        checkpoint.cancelled = true;
+        return;
+      }
+      const recipients: Recipient[] = [];
+      let i = 0;
+      for (const r of unique.values()) if (isNew[i++]) recipients.push(r);
+      const chunks = planBatch({ campaignId: spec.id, batchNo: no, recipients, timing: spec.timing, chunkSize: checkpoint.chunkSize, timingCache });
+      const { added, jobs, cancelled } = await enqueueChunks(ctx, spec, chunks);
+      if (cancelled) {
+        checkpoint.cancelled = true;
+        return;
+      }
+      await previousCheckpoint;
+      const cursor = firstIndex + records.length;
+      const moved = await dedup.checkpoint(unique, recipients.map((r) => r.openId), firstIndex, cursor, no + 1);
+      if (moved === 'busy') throw new CampaignBusyError(spec.id);
+      if (moved === 'cancelled') {
+        checkpoint.cancelled = true;
+        return;
+      }
+      checkpoint.cursor = cursor;
+      checkpoint.batches = no + 1;
+      checkpoint.total += added;
+      checkpoint.jobs += jobs;
+      options.onProgress?.({ read: cursor, recipients: checkpoint.total, jobs: checkpoint.jobs });
+    })();
+    lastCheckpoint = done;
+    // Awaited in order by the loop; this only keeps a failure from being reported as unhandled meanwhile.
+    done.catch(() => {});
+    return done;
   };
 
   const skip = checkpoint.cursor;
-  let seen = 0;
+  const input = new RecordBatches(options.recipients, skip, checkpoint.batchSize);
+  const inFlight: Promise<void>[] = [];
   try {
-    let batch: unknown[] = [];
-    for await (const record of options.recipients as AsyncIterable<unknown>) {
-      if (seen++ < skip) continue;
-      batch.push(record);
-      if (batch.length >= checkpoint.batchSize) {
-        if (!(await flush(batch, seen - batch.length))) return result(false);
-        batch = [];
-      }
+    for await (const { records, firstIndex } of input) {
+      inFlight.push(startBatch(records, firstIndex));
+      if (inFlight.length >= BATCHES_IN_FLIGHT) await inFlight.shift();
+      if (checkpoint.cancelled) break;
     }
-    if (batch.length > 0 && !(await flush(batch, seen - batch.length))) return result(false);
-    await committing;
+    for (const done of inFlight.splice(0)) await done;
   } catch (error) {
-    // Whatever stopped us (bad input, a broken source), let the last checkpoint land first, so a create
-    // retried at once resumes from it rather than racing it.
-    await committing?.catch(() => {});
+    // Whatever stopped us (bad input, a broken source), let the batches under way land first, so a create
+    // retried at once resumes from their checkpoints rather than racing them.
+    await Promise.allSettled(inFlight);
     throw error;
   }
 
-  if (seen < skip) {
+  // A cancel landed while batches were under way: jobs of a batch recorded just before the flag may have
+  // been added after the cancel swept the queue. Sweep again now that none is in flight, so nothing of the
+  // campaign stays queued when this returns.
+  const stopCancelled = async () => {
+    checkpoint.cancelled = true;
+    await cancelCampaign(ctx, spec.id);
+    return result(false);
+  };
+  if (checkpoint.cancelled) return stopCancelled();
+  if (input.read < skip) {
     throw new ValidationError('campaign recipients', [
       {
         field: 'recipients',
-        rule: `end after ${seen} records, but campaign ${spec.id} already queued ${skip}: a resume needs the same recipients in the same order`,
+        rule: `end after ${input.read} records, but campaign ${spec.id} already queued ${skip}: a resume needs the same recipients in the same order`,
       },
     ]);
   }
@@ -326,6 +334,7 @@ export async function createCampaign(ctx: CampaignContext, options: CreateCampai
     throw new ValidationError('campaign recipients', [{ field: 'recipients', rule: 'must not be empty' }]);
   }
   const finalized = await cmd.npCampaignFinalize(keys.meta, keys.seen, keys.chunks, keys.inflight, String(checkpoint.cursor), String(ctx.config.dedupTtlMs));
+  if (finalized === 2) return stopCancelled();
   if (finalized !== 1) throw new CampaignBusyError(spec.id);
   return result(false);
 }
