@@ -9,6 +9,8 @@ import { parseDuration } from './duration.js';
 export const DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',
   REDIS_CLUSTER_NODES: '',
+  REDIS_SENTINELS: '',
+  REDIS_SENTINEL_NAME: 'mymaster',
   NEUPUSH_PREFIX: 'neupush',
   NEUXNET_BASE_URL: 'https://qa.neuxnet.com',
   NEUPUSH_CONCURRENCY: '50',
@@ -57,16 +59,17 @@ const bool = (name: string) =>
     .enum(['true', 'false', '1', '0'], { error: `${name} must be true, false, 1 or 0` })
     .transform((s) => s === 'true' || s === '1');
 
-/** `host:port,host:port`: the seed nodes of a Redis Cluster. */
-const clusterNodes = z.string().transform((s, ctx) => {
-  const nodes = s.split(',').map((part) => /^\s*([^\s:,]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\s*$/.exec(part));
-  if (nodes.some((m) => m === null || Number(m[2]) > 65_535)) {
-    ctx.addIssue({ code: 'custom', message: 'REDIS_CLUSTER_NODES must be a comma-separated list of host:port' });
-    return z.NEVER;
-  }
-  // An IPv6 host is written in brackets, as in a URL; ioredis wants it bare.
-  return nodes.map((m) => ({ host: ((m as RegExpExecArray)[1] as string).replace(/^\[(.*)\]$/, '$1'), port: Number((m as RegExpExecArray)[2]) }));
-});
+/** `host:port,host:port`: Redis Cluster seed nodes, or Sentinels. */
+const hostPorts = (name: string) =>
+  z.string().transform((s, ctx) => {
+    const nodes = s.split(',').map((part) => /^\s*([^\s:,]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\s*$/.exec(part));
+    if (nodes.some((m) => m === null || Number(m[2]) > 65_535)) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list of host:port` });
+      return z.NEVER;
+    }
+    // An IPv6 host is written in brackets, as in a URL; ioredis wants it bare.
+    return nodes.map((m) => ({ host: ((m as RegExpExecArray)[1] as string).replace(/^\[(.*)\]$/, '$1'), port: Number((m as RegExpExecArray)[2]) }));
+  });
 
 const optionalSecret = (name: string) => z.string().min(1, `${name} must not be empty when set`).optional();
 
@@ -75,7 +78,9 @@ const EnvSchema = z.object({
     .string()
     .refine((s) => /^rediss?:\/\//.test(s), 'REDIS_URL must start with redis:// or rediss://')
     .default(DEFAULTS.REDIS_URL),
-  REDIS_CLUSTER_NODES: clusterNodes.optional(),
+  REDIS_CLUSTER_NODES: hostPorts('REDIS_CLUSTER_NODES').optional(),
+  REDIS_SENTINELS: hostPorts('REDIS_SENTINELS').optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1, 'REDIS_SENTINEL_NAME must not be empty').default(DEFAULTS.REDIS_SENTINEL_NAME),
   NEUPUSH_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9_{}.-]+$/, 'NEUPUSH_PREFIX may hold letters, digits, _ . - and a {hash tag}, no colon')
@@ -122,6 +127,12 @@ export interface Config {
    * credentials and TLS (rediss://) from `redisUrl`. The prefix must then hold a {hash tag}.
    */
   redisClusterNodes?: { host: string; port: number }[];
+  /**
+   * Sentinels to ask for the current master of `redisSentinelName`; when set, neupush follows failovers
+   * and takes only the credentials and TLS (rediss://) from `redisUrl`.
+   */
+  redisSentinels?: { host: string; port: number }[];
+  redisSentinelName: string;
   /** BullMQ key prefix; every key neupush writes starts with it. */
   prefix: string;
   baseUrl: string;
@@ -183,6 +194,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   const config: Config = {
     redisUrl: e.REDIS_URL,
     ...(e.REDIS_CLUSTER_NODES !== undefined && { redisClusterNodes: e.REDIS_CLUSTER_NODES }),
+    ...(e.REDIS_SENTINELS !== undefined && { redisSentinels: e.REDIS_SENTINELS }),
+    redisSentinelName: e.REDIS_SENTINEL_NAME,
     prefix: e.NEUPUSH_PREFIX,
     baseUrl: e.NEUXNET_BASE_URL,
     ...(e.NEUXNET_APPID !== undefined && { appid: e.NEUXNET_APPID }),
@@ -209,6 +222,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     logLevel: e.LOG_LEVEL,
     ...overrides,
   };
+  if (config.redisClusterNodes && config.redisSentinels) {
+    throw new ConfigError('Invalid configuration: set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
+  }
   if (config.redisClusterNodes && !hasHashTag(config.prefix)) {
     throw new ConfigError(
       `Invalid configuration: NEUPUSH_PREFIX "${config.prefix}" needs a hash tag such as {${config.prefix}} with REDIS_CLUSTER_NODES: ` +

@@ -29,22 +29,44 @@ export function createRedis(url: string, role: ConnectionRole): Redis {
  * The connection the configuration asks for: standalone at REDIS_URL, or, with REDIS_CLUSTER_NODES, a
  * cluster seeded from those nodes with REDIS_URL's user, password and TLS (rediss://). BullMQ takes either.
  */
-export function connectRedis(config: Pick<Config, 'redisUrl' | 'redisClusterNodes'>, role: ConnectionRole): RedisConnection {
-  if (!config.redisClusterNodes) return createRedis(config.redisUrl, role);
-  return new Cluster(config.redisClusterNodes, clusterOptions(config.redisUrl, role));
+export function connectRedis(
+  config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelName'>,
+  role: ConnectionRole,
+): RedisConnection {
+  if (config.redisClusterNodes) return new Cluster(config.redisClusterNodes, clusterOptions(config.redisUrl, role));
+  if (config.redisSentinels) return new Redis(sentinelOptions(config.redisUrl, config.redisSentinels, config.redisSentinelName, role));
+  return createRedis(config.redisUrl, role);
+}
+
+function credentials(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username && { username: decodeURIComponent(parsed.username) }),
+    ...(parsed.password && { password: decodeURIComponent(parsed.password) }),
+    ...(parsed.protocol === 'rediss:' && { tls: {} }),
+  };
+}
+
+/**
+ * Ask the Sentinels for the master of `name` and follow it through failovers (ioredis reconnects to the
+ * new master; BullMQ re-issues its blocking commands). REDIS_URL's user, password and TLS go to the master.
+ */
+export function sentinelOptions(
+  url: string,
+  sentinels: { host: string; port: number }[],
+  name: string,
+  role: ConnectionRole,
+): RedisOptions {
+  const auth = credentials(url);
+  return { ...redisOptions(role), sentinels, name, ...auth, ...(auth.tls && { enableTLSForSentinelMode: true }) };
 }
 
 export function clusterOptions(url: string, role: ConnectionRole): ClusterOptions {
-  const parsed = new URL(url);
-  const tls = parsed.protocol === 'rediss:';
+  const auth = credentials(url);
+  const tls = auth.tls !== undefined;
   const { maxRetriesPerRequest, enableOfflineQueue, retryStrategy } = redisOptions(role);
   return {
-    redisOptions: {
-      maxRetriesPerRequest,
-      ...(parsed.username && { username: decodeURIComponent(parsed.username) }),
-      ...(parsed.password && { password: decodeURIComponent(parsed.password) }),
-      ...(tls && { tls: {} }),
-    },
+    redisOptions: { maxRetriesPerRequest, ...auth },
     ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
     clusterRetryStrategy: (times) => retryStrategy?.(times) ?? 2_000,
     // Managed clusters with TLS (ElastiCache) present certificates for their DNS names, not for the IPs
@@ -59,7 +81,12 @@ export async function waitForRedis(redis: RedisConnection, timeoutMs = 5_000): P
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
-      const where = redis instanceof Cluster ? 'cluster' : `${redis.options.host}:${redis.options.port}`;
+      const where =
+        redis instanceof Cluster
+          ? 'the cluster'
+          : redis.options.sentinels
+            ? `the master "${redis.options.name}" of the Sentinels`
+            : `${redis.options.host}:${redis.options.port}`;
       reject(new Error(`Redis at ${where} did not answer within ${timeoutMs} ms`));
     }, timeoutMs);
     const onReady = () => {

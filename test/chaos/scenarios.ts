@@ -5,10 +5,11 @@ import { Producer } from '../../src/producer/producer.js';
 import { startSandbox } from '../../src/sandbox/server.js';
 import { LOCK_DURATION_MS } from '../../src/shared/config.js';
 import { testPrefix, waitUntil } from '../helpers/isolation.js';
-import { freePort, startRedisCluster } from '../helpers/redis-server.js';
+import { freePort, startRedisCluster, startRedisServer } from '../helpers/redis-server.js';
 import { spawnWorkerProcess, type WorkerProcess } from '../helpers/spawn-worker.js';
 import { ChaosWorld, NOTIFICATION, figures, openIds, tallyRecipients } from './helpers/world.js';
 import { startSlowAnswersProxy } from './helpers/slow-answers-proxy.js';
+import { startSentinel } from './helpers/sentinel.js';
 
 /**
  * The chaos scenarios, parameterised by size so that `npm run test:chaos` runs them at full size and
@@ -522,5 +523,79 @@ export async function onRedisCluster(o: { recipients: number }): Promise<void> {
     }
     await Promise.allSettled([producer.close(), sandbox.close()]);
     await cluster.stop();
+  }
+}
+
+/**
+ * A master, a replica and a Sentinel: producer and worker process find the master through the Sentinel
+ * (REDIS_SENTINELS), and after `SENTINEL FAILOVER` both follow the new master on their own; a notification
+ * scheduled before the failover goes out after it.
+ */
+export async function onRedisSentinel(): Promise<void> {
+  const master = await startRedisServer();
+  const replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+  const sentinel = await startSentinel({ host: '127.0.0.1', port: master.port });
+  const sandbox = await startSandbox({ appid: 'sentinel-app', secret: 'sentinel-secret' });
+  const prefix = testPrefix();
+  const env = { REDIS_SENTINELS: `${sentinel.host}:${sentinel.port}`, NEUPUSH_PREFIX: prefix, NEUXNET_BASE_URL: sandbox.url };
+  const producer = await Producer.create({ env });
+  const worker = spawnWorkerProcess({
+    ...env,
+    NEUXNET_APPID: 'sentinel-app',
+    NEUXNET_SECRET: 'sentinel-secret',
+    NEUPUSH_METRICS_PORT: '0',
+    NEUPUSH_BACKOFF_MS: '100',
+    LOG_LEVEL: 'info',
+  });
+  const admin = new Redis(master.url);
+  admin.on('error', () => {});
+  try {
+    await worker.started(60_000);
+    const delivered = (id: string, timeoutMs = 30_000) =>
+      waitUntil(() => sandbox.accepted.some((r) => r.openIds.includes(id)), { timeoutMs, intervalMs: 100, message: `${id} delivered` });
+    await producer.send({ ...NOTIFICATION, openIds: ['before'] });
+    await delivered('before');
+    const dueAt = Date.now() + 8_000;
+    await producer.send({ ...NOTIFICATION, openIds: ['scheduled-across'] }, { sendAt: new Date(dueAt) });
+    // Replication is asynchronous: make sure the replica has the scheduled job before failing over.
+    expect(Number(await admin.call('WAIT', '1', '5000'))).toBe(1);
+    const sentinelAdmin = new Redis(sentinel.port, sentinel.host);
+    await waitUntil(async () => ((await sentinelAdmin.call('SENTINEL', 'REPLICAS', 'mymaster')) as unknown[]).length > 0, {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      message: 'the Sentinel knows the replica',
+    });
+    const failoverAt = Date.now();
+    await sentinelAdmin.call('SENTINEL', 'FAILOVER', 'mymaster');
+    await waitUntil(async () => (await sentinel.master()) === `127.0.0.1:${replica.port}`, { timeoutMs: 30_000, intervalMs: 100 });
+    const switchedSeconds = elapsed(failoverAt);
+    sentinelAdmin.disconnect();
+
+    await waitUntil(
+      async () => {
+        try {
+          await producer.send({ ...NOTIFICATION, openIds: ['after'] });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 200, message: 'the producer queues on the new master' },
+    );
+    await delivered('after');
+    await delivered('scheduled-across');
+    const recoveredSeconds = elapsed(failoverAt);
+    expect(sandbox.accepted.find((r) => r.openIds.includes('scheduled-across'))!.receivedAt).toBeGreaterThanOrEqual(dueAt);
+    expect(worker.child.exitCode).toBeNull();
+    figures('sentinel', { switchedSeconds, deliveringAgainAfterSeconds: recoveredSeconds, requests: sandbox.stats().requests });
+  } finally {
+    admin.disconnect();
+    if (worker.child.exitCode === null) {
+      worker.child.kill('SIGTERM');
+      await worker.exited;
+    }
+    await Promise.allSettled([producer.close(), sandbox.close()]);
+    await sentinel.stop();
+    await Promise.allSettled([replica.destroy(), master.destroy()]);
   }
 }

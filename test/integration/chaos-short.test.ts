@@ -3,6 +3,7 @@ import { HAS_REDIS_SERVER } from '../chaos/helpers/world.js';
 import {
   killNineDuringCampaign,
   onRedisCluster,
+  onRedisSentinel,
   platformHangs,
   redisConnectionDrops,
   redisCrashWithAof,
@@ -37,6 +38,10 @@ describe.skipIf(!HAS_REDIS_SERVER)('chaos, short', { timeout: 240_000 }, () => {
 
   it('on a three-master Redis Cluster with a {hash-tagged} prefix: send, schedule, campaign, cancel, dead letters', async () => {
     await onRedisCluster({ recipients: 2_000 });
+  });
+
+  it('through a Sentinel: producer and worker follow a failover on their own', async () => {
+    await onRedisSentinel();
   });
 
   it('every Redis connection dropped twice mid-campaign: processing resumes, nothing lost', async () => {

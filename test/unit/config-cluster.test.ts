@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { hasHashTag, loadConfig } from '../../src/shared/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
-import { clusterOptions } from '../../src/shared/redis.js';
+import { clusterOptions, sentinelOptions } from '../../src/shared/redis.js';
 
 describe('REDIS_CLUSTER_NODES', () => {
   it('is unset by default: a standalone Redis at REDIS_URL', () => {
@@ -56,5 +56,40 @@ describe('clusterOptions', () => {
     expect(producer.redisOptions).toMatchObject({ maxRetriesPerRequest: 1 });
     expect(producer.redisOptions?.tls).toBeUndefined();
     expect(producer.enableOfflineQueue).toBe(false);
+  });
+});
+
+describe('REDIS_SENTINELS', () => {
+  it('is unset by default; the master name defaults to mymaster', () => {
+    const config = loadConfig({});
+    expect(config.redisSentinels).toBeUndefined();
+    expect(config.redisSentinelName).toBe('mymaster');
+  });
+
+  it('parses the Sentinels and the master name', () => {
+    const config = loadConfig({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_NAME: 'push' });
+    expect(config.redisSentinels).toEqual([
+      { host: 's1', port: 26379 },
+      { host: 's2', port: 26379 },
+    ]);
+    expect(config.redisSentinelName).toBe('push');
+  });
+
+  it('refuses a malformed list, naming the variable', () => {
+    expect(() => loadConfig({ REDIS_SENTINELS: 's1' })).toThrow(/REDIS_SENTINELS must be a comma-separated list of host:port/);
+  });
+
+  it('refuses Sentinels and a cluster together', () => {
+    expect(() => loadConfig({ REDIS_SENTINELS: 's1:26379', REDIS_CLUSTER_NODES: 'c1:7000', NEUPUSH_PREFIX: '{n}' })).toThrow(
+      /set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both/,
+    );
+  });
+
+  it('sends the credentials and TLS of REDIS_URL to the master', () => {
+    const options = sentinelOptions('rediss://:secret@ignored:6379', [{ host: 's1', port: 26379 }], 'push', 'worker');
+    expect(options).toMatchObject({ name: 'push', password: 'secret', tls: {}, enableTLSForSentinelMode: true, maxRetriesPerRequest: null });
+    expect(sentinelOptions('redis://ignored:6379', [{ host: 's1', port: 26379 }], 'push', 'producer')).toMatchObject({
+      enableOfflineQueue: false,
+    });
   });
 });
