@@ -1,8 +1,8 @@
 /**
  * Campaign benchmarks (issue 3): creating a large campaign against raw BullMQ addBulk of the same delivery
  * jobs in the same run, Redis memory per queued recipient, and one-off send latency while a campaign
- * drains at the rate limit. `npx tsx bench/campaign.ts [--recipients N] [--drain-recipients N]`, or call
- * `benchCampaign()` from a runner.
+ * drains at the rate limit. `npx tsx bench/campaign.ts [--recipients N] [--rounds N] [--drain-recipients N]`,
+ * or call `benchCampaign()` from a runner.
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
@@ -23,6 +23,12 @@ export interface CampaignBenchOptions {
   redisUrl?: string;
   /** Recipients of the created campaign. Default 1,000,000. */
   recipients?: number;
+  /**
+   * Rounds of one createCampaign and one raw addBulk, which goes first alternating (the second runs with
+   * the code paths both share already compiled); the figures are the median round's, so one slow moment
+   * on a shared machine does not decide them. Default 3.
+   */
+  rounds?: number;
   /** Recipients of the campaign that drains while one-off sends are timed. Default 100,000. */
   drainRecipients?: number;
   /** NEUPUSH_RATE_LIMIT while draining. Default 50 (the configured default). */
@@ -48,10 +54,17 @@ export interface CreateFigures {
 export interface CampaignBenchResult {
   node: string;
   redisVersion: string;
+  /** The median of the createCampaign runs (by time). */
   createCampaign: CreateFigures;
+  /** The median of the raw addBulk runs (by time). */
   rawAddBulk: CreateFigures;
-  /** createCampaign seconds / raw addBulk seconds. */
+  /** Median over the rounds of createCampaign seconds / raw addBulk seconds of the same round. */
   timeRatio: number;
+  /**
+   * Each round's figures, in the order they ran. Peak RSS is cleanest in the first: later rounds start
+   * with whatever heap the earlier ones left.
+   */
+  rounds: { createCampaign: CreateFigures; rawAddBulk: CreateFigures; timeRatio: number }[];
   oneOffWhileDraining: {
     campaignRecipients: number;
     rateLimit: number;
@@ -117,6 +130,14 @@ async function measure(redis: Redis, recipients: number, jobs: () => number, fn:
 }
 
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The middle item by `key` (the upper middle of an even count). */
+function median<T>(items: readonly T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (middle === undefined) throw new RangeError('median of nothing');
+  return middle;
+}
 
 async function benchCreate(redisUrl: string, redis: Redis, n: number, log: (l: string) => void): Promise<CreateFigures> {
   const prefix = `bench-campaign-${randomBytes(4).toString('hex')}`;
@@ -242,19 +263,30 @@ export async function benchCampaign(options: CampaignBenchOptions = {}): Promise
   const redis = new Redis(redisUrl);
   try {
     const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
-    log(`createCampaign of ${n} recipients`);
-    const createCampaign = await benchCreate(redisUrl, redis, n, log);
-    log(`raw addBulk of the same ${createCampaign.jobs} jobs`);
-    const rawConfig = loadConfig({}, { redisUrl, prefix: `bench-raw-${randomBytes(4).toString('hex')}` });
-    const rawAddBulk = await benchRawAddBulk(redis, rawConfig, n);
+    const rounds: CampaignBenchResult['rounds'] = [];
+    for (let i = 0; i < (options.rounds ?? 3); i++) {
+      const runCreate = () => {
+        log(`round ${i + 1}: createCampaign of ${n} recipients`);
+        return benchCreate(redisUrl, redis, n, log);
+      };
+      const runRaw = () => {
+        log(`round ${i + 1}: raw addBulk of the same delivery jobs`);
+        return benchRawAddBulk(redis, loadConfig({}, { redisUrl, prefix: `bench-raw-${randomBytes(4).toString('hex')}` }), n);
+      };
+      const create = i % 2 === 0 ? await runCreate() : undefined;
+      const raw = await runRaw();
+      const created = create ?? (await runCreate());
+      rounds.push({ createCampaign: created, rawAddBulk: raw, timeRatio: round(created.seconds / raw.seconds, 2) });
+    }
     log(`one-off latency while ${options.drainRecipients ?? 100_000} recipients drain`);
     const oneOffWhileDraining = await benchLatency(redisUrl, options.drainRecipients ?? 100_000, options.rateLimit ?? 50, options.samples ?? 10, log);
     return {
       node: process.version,
       redisVersion,
-      createCampaign,
-      rawAddBulk,
-      timeRatio: round(createCampaign.seconds / rawAddBulk.seconds, 2),
+      createCampaign: median(rounds.map((r) => r.createCampaign), (f) => f.seconds),
+      rawAddBulk: median(rounds.map((r) => r.rawAddBulk), (f) => f.seconds),
+      timeRatio: median(rounds, (r) => r.timeRatio).timeRatio,
+      rounds,
       oneOffWhileDraining,
     };
   } finally {
@@ -271,8 +303,10 @@ function argNumber(name: string): number | undefined {
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const recipients = argNumber('recipients');
   const drainRecipients = argNumber('drain-recipients');
+  const rounds = argNumber('rounds');
   const result = await benchCampaign({
     ...(recipients !== undefined && { recipients }),
+    ...(rounds !== undefined && { rounds }),
     ...(drainRecipients !== undefined && { drainRecipients }),
     ...(process.env.REDIS_URL && { redisUrl: process.env.REDIS_URL }),
     log: (line) => console.error(line),
