@@ -2,11 +2,12 @@
  * `npm run bench [-- --quick]`: every benchmark in one run, side by side with raw BullMQ and plain got doing
  * the same work on the same machine, against the sandbox in its own process (it keeps no record). Prints a
  * markdown table with the machine, the date and the ratios, and writes the figures as JSON to .bench-out/.
- * A full run takes about 6 minutes; --quick about 2.
+ * A full run takes about 6 minutes; --quick about 2. `--only=dispatch,breakdown,enqueue,lateness,campaign` picks sections.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { startRedisServer } from '../test/helpers/redis-server.js';
+import { benchBreakdown, type BreakdownStep } from './breakdown.js';
 import { benchCampaign, type CampaignBenchResult } from './campaign.js';
 import { APPID, SECRET, redisVersion } from './common.js';
 import { benchDispatch, type DispatchFigures } from './dispatch.js';
@@ -18,8 +19,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const wants = (section: string) => only === undefined || only.includes(section);
 const SIZES = quick
-  ? { dispatchJobs: 3_000, dispatchRounds: 1, enqueueJobs: 2_000, lateness: 500, instantRounds: 1, spreadMs: 3_000, campaign: 100_000, drain: 20_000 }
-  : { dispatchJobs: 15_000, dispatchRounds: 3, enqueueJobs: 10_000, lateness: 2_000, instantRounds: 3, spreadMs: 10_000, campaign: 1_000_000, drain: 100_000 };
+  ? { dispatchJobs: 3_000, dispatchRounds: 1, breakdownJobs: 2_000, breakdownRounds: 1, enqueueJobs: 2_000, lateness: 500, instantRounds: 1, spreadMs: 3_000, campaign: 100_000, drain: 20_000 }
+  : { dispatchJobs: 15_000, dispatchRounds: 3, breakdownJobs: 10_000, breakdownRounds: 2, enqueueJobs: 10_000, lateness: 2_000, instantRounds: 3, spreadMs: 10_000, campaign: 1_000_000, drain: 100_000 };
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -33,6 +34,7 @@ interface Results {
   enqueue?: EnqueueFigures;
   lateness?: LatenessRow[];
   campaign?: CampaignBenchResult;
+  breakdown?: BreakdownStep[];
 }
 
 async function machine(redisUrl: string): Promise<Record<string, string>> {
@@ -89,6 +91,13 @@ function table(r: Results): string {
     );
   }
   lines.push('', 'Ratios are "higher is better for us": throughput ours / raw; bytes, RSS and lateness raw / ours.');
+  if (r.breakdown && d) {
+    const base = r.breakdown[0]?.requestsPerSecond ?? Number.NaN;
+    lines.push('', `Where the dispatch difference goes (${int(SIZES.breakdownJobs)} requests per step, best of ${SIZES.breakdownRounds}):`, '');
+    lines.push('| raw BullMQ worker, adding our steps one at a time | requests/s | of raw |', '|---|---|---|');
+    for (const step of r.breakdown) lines.push(`| ${step.step} | ${int(step.requestsPerSecond)} | ${ratio(step.requestsPerSecond, base)} |`);
+    lines.push(`| our worker (also: metrics hooks, campaign hooks, clock and outage bookkeeping), median above | ${int(d.ours.requestsPerSecond)} | ${ratio(d.ours.requestsPerSecond, d.rawBullmq.requestsPerSecond)} |`);
+  }
   return lines.join('\n');
 }
 
@@ -106,6 +115,10 @@ async function main(): Promise<void> {
         concurrency: 50,
         rounds: SIZES.dispatchRounds,
       });
+    }
+    if (wants('breakdown')) {
+      progress(`breakdown: a raw worker adding our processor's steps one at a time, ${SIZES.breakdownJobs} jobs each`);
+      results.breakdown = await benchBreakdown({ redisUrl: server.url, sandboxUrl: sandbox.url, jobs: SIZES.breakdownJobs, rounds: SIZES.breakdownRounds });
     }
     if (wants('enqueue')) {
       progress(`enqueue: ${SIZES.enqueueJobs} jobs by send, Queue.add and addBulk`);

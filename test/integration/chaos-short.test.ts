@@ -15,6 +15,8 @@ import {
  * The chaos suite (test/chaos, `npm run test:chaos`) at CI size: the same scenarios and assertions with
  * smaller campaigns and shorter outages. The full suite takes about 10 minutes; this file about 2.
  */
+if (!HAS_REDIS_SERVER) console.warn('[chaos] SKIPPED: the chaos tests need redis-server on PATH to kill and restart it');
+
 describe.skipIf(!HAS_REDIS_SERVER)('chaos, short', { timeout: 240_000 }, () => {
   it('kill -9 a worker three times during a 10,000-recipient campaign: nothing lost, repeats bounded', async () => {
     await killNineDuringCampaign({ recipients: 10_000, killEveryMs: 2_000, concurrency: 20, rateLimit: 15, maxKills: 3, answerDelayMs: 200 });
