@@ -20,7 +20,7 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 const wants = (section: string) => only === undefined || only.includes(section);
 const SIZES = quick
   ? { dispatchJobs: 3_000, dispatchRounds: 1, breakdownJobs: 2_000, breakdownRounds: 1, enqueueJobs: 2_000, lateness: 500, instantRounds: 1, spreadMs: 3_000, campaign: 100_000, drain: 20_000 }
-  : { dispatchJobs: 15_000, dispatchRounds: 3, breakdownJobs: 10_000, breakdownRounds: 2, enqueueJobs: 10_000, lateness: 2_000, instantRounds: 3, spreadMs: 10_000, campaign: 1_000_000, drain: 100_000 };
+  : { dispatchJobs: 15_000, dispatchRounds: 3, breakdownJobs: 10_000, breakdownRounds: 3, enqueueJobs: 10_000, lateness: 2_000, instantRounds: 3, spreadMs: 10_000, campaign: 1_000_000, drain: 100_000 };
 
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
@@ -58,7 +58,7 @@ function table(r: Results): string {
   const d = r.dispatch;
   if (d) {
     lines.push(
-      `| dispatch, ${int(d.ours.requests)} requests of 100 openIds, concurrency 50, median of ${SIZES.dispatchRounds}: requests/s | ${int(d.ours.requestsPerSecond)} | ${int(d.rawBullmq.requestsPerSecond)} | ${ratio(d.ours.requestsPerSecond, d.rawBullmq.requestsPerSecond)} |`,
+      `| dispatch, ${int(d.ours.requests)} requests of 100 openIds, concurrency 50, best of ${SIZES.dispatchRounds}: requests/s | ${int(d.ours.requestsPerSecond)} | ${int(d.rawBullmq.requestsPerSecond)} | ${ratio(d.ours.requestsPerSecond, d.rawBullmq.requestsPerSecond)} |`,
       `| dispatch: recipients/s | ${int(d.ours.recipientsPerSecond)} | ${int(d.rawBullmq.recipientsPerSecond)} | ${ratio(d.ours.recipientsPerSecond, d.rawBullmq.recipientsPerSecond)} |`,
       `| dispatch vs a plain got loop, no queue, 50 in flight: requests/s | ${int(d.ours.requestsPerSecond)} | ${int(d.plainGot.requestsPerSecond)} (got loop) | ${ratio(d.ours.requestsPerSecond, d.plainGot.requestsPerSecond)} |`,
     );
@@ -96,7 +96,12 @@ function table(r: Results): string {
     lines.push('', `Where the dispatch difference goes (${int(SIZES.breakdownJobs)} requests per step, best of ${SIZES.breakdownRounds}):`, '');
     lines.push('| raw BullMQ worker, adding our steps one at a time | requests/s | of raw |', '|---|---|---|');
     for (const step of r.breakdown) lines.push(`| ${step.step} | ${int(step.requestsPerSecond)} | ${ratio(step.requestsPerSecond, base)} |`);
-    lines.push(`| our worker (also: metrics hooks, campaign hooks, clock and outage bookkeeping), median above | ${int(d.ours.requestsPerSecond)} | ${ratio(d.ours.requestsPerSecond, d.rawBullmq.requestsPerSecond)} |`);
+    const sameWork = r.breakdown.at(-1)?.requestsPerSecond ?? Number.NaN;
+    lines.push(
+      `| our worker (also: hooks, metrics, clock and outage bookkeeping, retention by age), from the dispatch rows | ${int(d.ours.requestsPerSecond)} | ${ratio(d.ours.requestsPerSecond, d.rawBullmq.requestsPerSecond)} |`,
+      '',
+      `Ours against raw BullMQ doing the same work (the last step): ${ratio(d.ours.requestsPerSecond, sameWork)}.`,
+    );
   }
   return lines.join('\n');
 }
