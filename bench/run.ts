@@ -22,6 +22,7 @@ const SIZES = quick
   ? { dispatchJobs: 3_000, dispatchRounds: 1, breakdownJobs: 2_000, breakdownRounds: 1, enqueueJobs: 2_000, lateness: 500, instantRounds: 1, spreadMs: 3_000, campaign: 100_000, drain: 20_000 }
   : { dispatchJobs: 15_000, dispatchRounds: 3, breakdownJobs: 10_000, breakdownRounds: 3, enqueueJobs: 10_000, lateness: 2_000, instantRounds: 3, spreadMs: 10_000, campaign: 1_000_000, drain: 100_000 };
 
+const results: Results = { machine: {}, sizes: SIZES };
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => `${Math.round(n)} ms`;
@@ -107,9 +108,15 @@ function table(r: Results): string {
 }
 
 async function main(): Promise<void> {
+  const loadAtStart = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  // First, while the heap is fresh: its peak RSS is a figure, and later sections would inflate it.
+  if (wants('campaign')) {
+    progress(`campaign: createCampaign of ${SIZES.campaign} recipients (bench/campaign.ts)`);
+    results.campaign = await benchCampaign({ recipients: SIZES.campaign, drainRecipients: SIZES.drain, log: progress });
+  }
   const server = await startRedisServer();
   const sandbox = await spawnSandbox(APPID, SECRET);
-  const results: Results = { machine: await machine(server.url), sizes: SIZES };
+  results.machine = { ...(await machine(server.url)), load: loadAtStart };
   try {
     if (wants('dispatch')) {
       progress(`dispatch: ${SIZES.dispatchJobs} jobs each for our worker, raw BullMQ and a got loop, ${SIZES.dispatchRounds} round(s)`);
@@ -142,10 +149,6 @@ async function main(): Promise<void> {
   } finally {
     await sandbox.close();
     await server.destroy();
-  }
-  if (wants('campaign')) {
-    progress(`campaign: createCampaign of ${SIZES.campaign} recipients (bench/campaign.ts)`);
-    results.campaign = await benchCampaign({ recipients: SIZES.campaign, drainRecipients: SIZES.drain, log: progress });
   }
   results.machine.loadAtEnd = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   await mkdir('.bench-out', { recursive: true });
