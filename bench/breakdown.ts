@@ -4,7 +4,7 @@ import { destination } from 'pino';
 import { createLogger } from '../src/shared/logger.js';
 import { DeliveryJobSchema, type DeliveryJobData } from '../src/shared/job-data.js';
 import { claimDelivery, recordSent } from '../src/shared/sent-records.js';
-import { completions, deliveryData, prefix, rawSender } from './common.js';
+import { completions, deliveryData, prefix, rawSender, closeRawContender } from './common.js';
 
 /** What one step of our processor's work costs: a raw BullMQ worker that does it and the steps before it. */
 export interface BreakdownStep {
@@ -59,12 +59,7 @@ async function run(redisUrl: string, sandboxUrl: string, jobs: number, o: Steps)
   worker.on('error', () => {});
   await completions(worker, jobs);
   const rate = jobs / ((Date.now() - started) / 1_000);
-  await worker.close();
-  sender.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  connection.disconnect();
-  workerConnection.disconnect();
+  await closeRawContender({ worker, sender, queue, connection, workerConnection });
   return rate;
 }
 

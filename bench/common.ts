@@ -92,3 +92,19 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function prefix(tag: string): string {
   return `bench-${tag}-${randomBytes(4).toString('hex')}`;
 }
+
+/** Tear down a raw BullMQ contender: stop its worker first so nothing is mid-request, then its queue and connections. */
+export async function closeRawContender(c: {
+  worker: Worker;
+  sender: { close(): void };
+  queue: { obliterate(o: { force: boolean }): Promise<void>; close(): Promise<void> };
+  connection: Redis;
+  workerConnection: Redis;
+}): Promise<void> {
+  await c.worker.close();
+  c.sender.close();
+  await c.queue.obliterate({ force: true });
+  await c.queue.close();
+  c.connection.disconnect();
+  c.workerConnection.disconnect();
+}

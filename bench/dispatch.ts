@@ -7,8 +7,8 @@ import { loadConfig, type Config } from '../src/shared/config.js';
 import { JOB_NAME, PRIORITY } from '../src/shared/queue-names.js';
 import { addInBatches, deliveryJobOptions, openDeliveryQueue } from '../src/shared/queues.js';
 import type { DeliveryJobData } from '../src/shared/job-data.js';
-import { freePort } from '../test/helpers/redis-server.js';
-import { APPID, SECRET, completions, deliveryData, notificationFor, prefix, rawSender } from './common.js';
+import { freePort } from '../src/shared/free-port.js';
+import { APPID, SECRET, completions, deliveryData, notificationFor, prefix, rawSender, closeRawContender } from './common.js';
 
 export interface Throughput {
   requests: number;
@@ -86,12 +86,7 @@ async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, con
   worker.on('error', () => {});
   await completions(worker, jobs);
   const ms = Date.now() - started;
-  await worker.close();
-  sender.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  connection.disconnect();
-  workerConnection.disconnect();
+  await closeRawContender({ worker, sender, queue, connection, workerConnection });
   return throughput(jobs, ms);
 }
 

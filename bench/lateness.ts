@@ -7,7 +7,7 @@ import { createLogger } from '../src/shared/logger.js';
 import type { Config } from '../src/shared/config.js';
 import type { DeliveryJobData } from '../src/shared/job-data.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
-import { APPID, SECRET, deliveryData, notificationFor, percentile, prefix, rawSender } from './common.js';
+import { APPID, SECRET, deliveryData, notificationFor, percentile, prefix, rawSender, closeRawContender } from './common.js';
 
 export interface Lateness {
   p50: number;
@@ -91,12 +91,7 @@ async function raw(redisUrl: string, sandboxUrl: string, due: number[], spreadMs
   const now = Date.now();
   await queue.addBulk(due.map((at, i) => ({ name: 'raw', data: deliveryData(i, at), opts: { delay: at - now, timestamp: now, removeOnComplete: 1_000 } })));
   await waitFor(samples, due.length, LEAD_MS + spreadMs + 60_000);
-  await worker.close();
-  sender.close();
-  await queue.obliterate({ force: true });
-  await queue.close();
-  connection.disconnect();
-  workerConnection.disconnect();
+  await closeRawContender({ worker, sender, queue, connection, workerConnection });
   return summary(samples);
 }
 
