@@ -2,7 +2,8 @@ import type { Job } from 'bullmq';
 import type { RedisConnection } from '../shared/redis.js';
 import { CampaignCounters } from '../shared/campaign-counters.js';
 import type { Config } from '../shared/config.js';
-import type { DeliveryJobData } from '../shared/job-data.js';
+import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
+import { ID_PATTERN } from '../shared/campaign-keys.js';
 import type { ProcessorHooks } from './processor.js';
 
 /**
@@ -15,6 +16,20 @@ const HOLD_MARGIN_MS = 5_000;
 /** One registration per run of a job: the lock token is unique to this worker's hold on it. */
 function tokenOf(job: Job): string {
   return `${job.id ?? '?'}#${job.attemptsMade}#${job.token ?? ''}`;
+}
+
+/**
+ * The campaign and delivery key of a job whose data failed the schema (`invalid`), read from what is
+ * there, so its recipients are counted as failed instead of staying pending forever. A wrong key moves
+ * nothing: the transition only touches a chunk the campaign recorded as pending.
+ */
+function campaignRefOf(job: Job): { campaignId: string; deliveryKey: string } | undefined {
+  const raw: unknown = job.data;
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const { campaignId, deliveryKey } = raw as { campaignId?: unknown; deliveryKey?: unknown };
+  if (typeof campaignId !== 'string' || !ID_PATTERN.test(campaignId)) return undefined;
+  const key = typeof deliveryKey === 'string' ? deliveryKey : job.id;
+  return key === undefined ? undefined : { campaignId, deliveryKey: key };
 }
 
 /**
@@ -39,9 +54,10 @@ export function campaignHooks(redis: RedisConnection, config: Readonly<Config>):
     async onDelivered(data: DeliveryJobData) {
       if (data.campaignId !== undefined) await counters.transition(data.campaignId, [data.deliveryKey], 'pf', 's');
     },
-    async onDeadLettered(data: DeliveryJobData | undefined) {
+    async onDeadLettered(data: DeliveryJobData | undefined, _reason: DeadLetterReason, job: Job) {
       // A redriven chunk that fails again is already counted as failed.
-      if (data?.campaignId !== undefined) await counters.transition(data.campaignId, [data.deliveryKey], 'p', 'f');
+      const ref = data ?? campaignRefOf(job);
+      if (ref?.campaignId !== undefined) await counters.transition(ref.campaignId, [ref.deliveryKey], 'p', 'f');
     },
   };
 }

@@ -267,4 +267,24 @@ describe('campaigns', () => {
     expect(await p.producer.getCampaign('partly')).toMatchObject({ state: 'completed', sent: 100, failed: 0 });
     expect(acceptedCounts(p).size).toBe(100);
   });
+
+  it('a chunk whose job data fails the schema is dead-lettered as invalid and counted as failed', async () => {
+    pipeline = await startPipeline({ config: { chunkSize: 10, metricsPort: 0 }, logLevel: 'warn' });
+    const p = pipeline;
+    // Queued for later, so one chunk's data can be broken before any worker sees it.
+    await p.producer.createCampaign({ id: 'broken', notification: NOTE, recipients: ids(50, 'b'), sendAt: new Date(Date.now() + 600_000) });
+    const delayed = await p.producer.deliveries.getDelayed();
+    expect(delayed).toHaveLength(5);
+    const broken = delayed[0];
+    if (!broken) throw new Error('no delayed job');
+    await broken.updateData({ ...broken.data, notification: { ...broken.data.notification, title: '' } });
+    await Promise.all(delayed.map((job) => job.promote()));
+
+    const status = await settled(p, 'broken');
+    expect(status).toMatchObject({ state: 'completed_with_failures', recipients: 50, sent: 40, failed: 10, pending: 0 });
+    expectCountsAddUp(status);
+    const letters = await p.producer.listDeadLetters();
+    expect(letters.map((l) => [l.id, l.reason])).toEqual([[broken.id, 'invalid']]);
+    expect(p.sandbox.accepted).toHaveLength(4);
+  });
 });
