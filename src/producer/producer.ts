@@ -7,8 +7,10 @@ import {
   addInBatches,
   openDeadLetterQueue,
   openDeliveryQueue,
+  openScheduleQueue,
   type DeadLetterQueue,
   type DeliveryQueue,
+  type ScheduleQueue,
 } from '../shared/queues.js';
 import { closeRedis, connectRedis, waitForRedis, type RedisConnection } from '../shared/redis.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
@@ -25,14 +27,7 @@ import type { CreateCampaignOptions } from './campaign-options.js';
 import { getCampaign, listCampaigns, type CampaignStatus } from './campaign-status.js';
 import { cancelCampaign, type CancelResult } from './campaign-cancel.js';
 import type { ScheduleOptions } from './schedule-options.js';
-import {
-  listSchedules,
-  openScheduleQueue,
-  removeSchedule,
-  upsertSchedule,
-  type ScheduleInfo,
-  type ScheduleQueue,
-} from './schedules.js';
+import { listSchedules, removeSchedule, upsertSchedule, type ScheduleInfo } from './schedules.js';
 
 export interface SendResult {
   /** The notification's id; every delivery job's id starts with it. */
@@ -169,7 +164,11 @@ export class Producer {
   }
 
   #scheduleQueue(): ScheduleQueue {
-    this.#schedules ??= openScheduleQueue(this.config, this.redis);
+    if (!this.#schedules) {
+      this.#schedules = openScheduleQueue(this.config, this.redis);
+      // As for the other queues: connection errors surface on the calls, not as a crashing 'error' event.
+      this.#schedules.on('error', () => {});
+    }
     return this.#schedules;
   }
 

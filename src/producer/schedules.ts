@@ -1,13 +1,9 @@
-import { Queue } from 'bullmq';
-import type { RedisConnection } from '../shared/redis.js';
-import type { Config } from '../shared/config.js';
 import { NotificationSchema, type Notification, type NotificationInput } from '../shared/notification.js';
-import { JOB_NAME, SCHEDULE_QUEUE } from '../shared/queue-names.js';
+import { JOB_NAME } from '../shared/queue-names.js';
+import type { ScheduleQueue } from '../shared/queues.js';
 import type { ScheduleFiringData } from '../shared/schedule-data.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
 import { resolveSchedule, type ScheduleOptions } from './schedule-options.js';
-
-export type ScheduleQueue = Queue<ScheduleFiringData>;
 
 export interface ScheduleInfo {
   id: string;
@@ -18,12 +14,6 @@ export interface ScheduleInfo {
   /** The next firing, when there is one. */
   next?: string;
   notification?: Notification;
-}
-
-export function openScheduleQueue(config: Readonly<Config>, connection: RedisConnection): ScheduleQueue {
-  const queue = new Queue<ScheduleFiringData>(SCHEDULE_QUEUE, { connection, prefix: config.prefix });
-  queue.on('error', () => {});
-  return queue;
 }
 
 /**

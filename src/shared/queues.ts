@@ -1,11 +1,13 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisConnection } from './redis.js';
 import type { Config } from './config.js';
-import { BACKOFF_TYPE, DEAD_LETTER_QUEUE, DELIVERY_QUEUE } from './queue-names.js';
+import { BACKOFF_TYPE, DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from './queue-names.js';
 import type { DeadLetterData, DeliveryJobData } from './job-data.js';
+import type { ScheduleFiringData } from './schedule-data.js';
 
 export type DeliveryQueue = Queue<DeliveryJobData>;
 export type DeadLetterQueue = Queue<DeadLetterData>;
+export type ScheduleQueue = Queue<ScheduleFiringData>;
 
 export function openDeliveryQueue(config: Readonly<Config>, connection: RedisConnection): DeliveryQueue {
   return new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection, prefix: config.prefix });
@@ -13,6 +15,10 @@ export function openDeliveryQueue(config: Readonly<Config>, connection: RedisCon
 
 export function openDeadLetterQueue(config: Readonly<Config>, connection: RedisConnection): DeadLetterQueue {
   return new Queue<DeadLetterData>(DEAD_LETTER_QUEUE, { connection, prefix: config.prefix });
+}
+
+export function openScheduleQueue(config: Readonly<Config>, connection: RedisConnection): ScheduleQueue {
+  return new Queue<ScheduleFiringData>(SCHEDULE_QUEUE, { connection, prefix: config.prefix });
 }
 
 /**

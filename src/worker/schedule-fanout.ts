@@ -1,12 +1,11 @@
-import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../shared/redis.js';
 import { chunkedDeliveryJobs } from '../shared/delivery-jobs.js';
 import type { Config } from '../shared/config.js';
 import { coerceError } from '../shared/errors.js';
-import type { DeliveryJobData } from '../shared/job-data.js';
 import type { Logger } from '../shared/logger.js';
-import { DELIVERY_QUEUE, JOB_NAME, PRIORITY, SCHEDULE_QUEUE } from '../shared/queue-names.js';
-import { addInBatches } from '../shared/queues.js';
+import { JOB_NAME, PRIORITY, SCHEDULE_QUEUE } from '../shared/queue-names.js';
+import { addInBatches, openDeliveryQueue } from '../shared/queues.js';
 import { firingNotificationId, ScheduleFiringSchema, type ScheduleFiringData } from '../shared/schedule-data.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
 
@@ -32,7 +31,7 @@ export function firingInstant(job: Job): number {
 export function startScheduleFanout(deps: { config: Readonly<Config>; redis: RedisConnection; logger: Logger }): ScheduleFanout {
   const { config, redis } = deps;
   const log = deps.logger.child({ component: 'schedules' });
-  const deliveries = new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection: redis, prefix: config.prefix });
+  const deliveries = openDeliveryQueue(config, redis);
   deliveries.on('error', (e) => log.error({ err: e.message }, 'delivery queue error'));
 
   const worker = new Worker<ScheduleFiringData, { jobs: number }>(

@@ -1,9 +1,9 @@
-import { Queue, Worker, type Job } from 'bullmq';
+import { Worker, type Job } from 'bullmq';
 import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '../shared/config.js';
 import { coerceError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../shared/queue-names.js';
-import { openDeadLetterQueue, openDeliveryQueue } from '../shared/queues.js';
+import { DELIVERY_QUEUE } from '../shared/queue-names.js';
+import { openDeadLetterQueue, openDeliveryQueue, openScheduleQueue } from '../shared/queues.js';
 import { closeRedis, connectRedis } from '../shared/redis.js';
 import { retryDelay } from '../shared/backoff.js';
 import { SendNotifyClient } from '../shared/sendnotify-client.js';
@@ -80,7 +80,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   // Only read at scrape time, for the queue-depth gauges.
   const deliveriesForCounts = openDeliveryQueue(config, redis);
   deliveriesForCounts.on('error', (e) => log.debug({ err: e.message }, 'delivery queue error'));
-  const schedulesForCounts = new Queue(SCHEDULE_QUEUE, { connection: redis, prefix: config.prefix });
+  const schedulesForCounts = openScheduleQueue(config, redis);
   schedulesForCounts.on('error', (e) => log.debug({ err: e.message }, 'schedule queue error'));
   const metrics =
     config.metricsPort === 0

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
-import { openScheduleQueue } from '../../src/producer/schedules.js';
+import { openScheduleQueue } from '../../src/shared/queues.js';
 import { JOB_NAME } from '../../src/shared/queue-names.js';
 import { ValidationError } from '../../src/shared/errors.js';
 
