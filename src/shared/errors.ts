@@ -15,11 +15,16 @@ export interface FieldIssue {
   rule: string;
 }
 
+/** Issues as one line, `field: rule; field: rule` (a rule on the whole object stands alone). */
+export function describeIssues(issues: readonly FieldIssue[]): string {
+  return issues.map((i) => (i.field ? `${i.field}: ${i.rule}` : i.rule)).join('; ');
+}
+
 /** Bad input, refused at the edge before anything is queued. */
 export class ValidationError extends NeupushError {
   readonly issues: readonly FieldIssue[];
   constructor(what: string, issues: readonly FieldIssue[]) {
-    super(`Invalid ${what}: ${issues.map((i) => (i.field ? `${i.field}: ${i.rule}` : i.rule)).join('; ')}`, 'ERR_VALIDATION');
+    super(`Invalid ${what}: ${describeIssues(issues)}`, 'ERR_VALIDATION');
     this.issues = issues;
   }
 }

@@ -8,6 +8,7 @@ import { claimDelivery, recordSent, releaseClaim } from '../shared/sent-records.
 import type { SendNotifyClient, SendResult } from '../shared/sendnotify-client.js';
 import { shouldResignAfterSkew } from '../shared/clock-skew.js';
 import type { RedisConnection } from '../shared/redis.js';
+import { describeIssues } from '../shared/errors.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
 import { describeResult, writeDeadLetter, type DeadLetterDetails } from './dead-letter-writer.js';
 import { RetryableDeliveryError } from './retryable-error.js';
@@ -88,9 +89,7 @@ export function createProcessor(deps: ProcessorDeps) {
     const log = deps.logger.child({ queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1 });
     const parsed = DeliveryJobSchema.safeParse(job.data);
     if (!parsed.success) {
-      const lastError = toFieldIssues(parsed.error)
-        .map((i) => `${i.field}: ${i.rule}`)
-        .join('; ');
+      const lastError = describeIssues(toFieldIssues(parsed.error));
       return deadLetter(job, undefined, 'invalid', { attempts: 0, lastError: `job data fails the schema: ${lastError}` }, log);
     }
     const data = parsed.data;

@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../shared/redis.js';
 import { chunkedDeliveryJobs } from '../shared/delivery-jobs.js';
 import type { Config } from '../shared/config.js';
-import { coerceError } from '../shared/errors.js';
+import { coerceError, describeIssues } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { JOB_NAME, PRIORITY, SCHEDULE_QUEUE } from '../shared/queue-names.js';
 import { addInBatches, openDeliveryQueue } from '../shared/queues.js';
@@ -39,7 +39,7 @@ export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Red
     async (job) => {
       const parsed = ScheduleFiringSchema.safeParse(job.data);
       if (!parsed.success) {
-        const why = toFieldIssues(parsed.error).map((i) => `${i.field}: ${i.rule}`).join('; ');
+        const why = describeIssues(toFieldIssues(parsed.error));
         throw new UnrecoverableError(`schedule firing data fails the schema: ${why}`);
       }
       const { scheduleId, notification } = parsed.data;
