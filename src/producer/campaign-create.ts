@@ -6,6 +6,7 @@ import type { DeliveryJobData } from '../shared/job-data.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import { addInBatches, deliveryJobOptions, type DeliveryQueue } from '../shared/queues.js';
 import type { RedisConnection } from '../shared/redis.js';
+import { withScripts } from '../shared/redis-scripts.js';
 import { toRecipient, type Recipient } from '../shared/recipient.js';
 import { resolveCampaignSpec, type CampaignSpec, type CreateCampaignOptions } from './campaign-options.js';
 import { cancelCampaign } from './campaign-cancel.js';
@@ -96,14 +97,14 @@ interface CreateCommands {
   npCampaignFinalize(...args: string[]): Promise<number>;
 }
 
+const SCRIPTS = {
+  npCampaignInit: { numberOfKeys: 2, lua: INIT },
+  npCampaignRecord: { numberOfKeys: 2, lua: RECORD },
+  npCampaignFinalize: { numberOfKeys: 4, lua: FINALIZE },
+};
+
 function commands(redis: RedisConnection): CreateCommands {
-  const r = redis as RedisConnection & Partial<CreateCommands>;
-  if (typeof r.npCampaignInit !== 'function') {
-    redis.defineCommand('npCampaignInit', { numberOfKeys: 2, lua: INIT });
-    redis.defineCommand('npCampaignRecord', { numberOfKeys: 2, lua: RECORD });
-    redis.defineCommand('npCampaignFinalize', { numberOfKeys: 4, lua: FINALIZE });
-  }
-  return r as RedisConnection & CreateCommands;
+  return withScripts<CreateCommands>(redis, SCRIPTS);
 }
 
 interface Checkpoint {

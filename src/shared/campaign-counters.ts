@@ -1,4 +1,5 @@
 import type { RedisConnection } from './redis.js';
+import { withScripts } from './redis-scripts.js';
 import { campaignKeys } from './campaign-keys.js';
 
 /**
@@ -95,15 +96,15 @@ interface CampaignCommands {
   npCampaignInFlight(inflight: string): Promise<number>;
 }
 
+const SCRIPTS = {
+  npCampaignTransition: { numberOfKeys: 3, lua: TRANSITION },
+  npCampaignAdmit: { numberOfKeys: 3, lua: ADMIT },
+  npCampaignFlagCancelled: { numberOfKeys: 1, lua: FLAG_CANCELLED },
+  npCampaignInFlight: { numberOfKeys: 1, lua: IN_FLIGHT },
+};
+
 function commands(redis: RedisConnection): CampaignCommands {
-  const r = redis as RedisConnection & Partial<CampaignCommands>;
-  if (typeof r.npCampaignTransition !== 'function') {
-    redis.defineCommand('npCampaignTransition', { numberOfKeys: 3, lua: TRANSITION });
-    redis.defineCommand('npCampaignAdmit', { numberOfKeys: 3, lua: ADMIT });
-    redis.defineCommand('npCampaignFlagCancelled', { numberOfKeys: 1, lua: FLAG_CANCELLED });
-    redis.defineCommand('npCampaignInFlight', { numberOfKeys: 1, lua: IN_FLIGHT });
-  }
-  return r as RedisConnection & CampaignCommands;
+  return withScripts<CampaignCommands>(redis, SCRIPTS);
 }
 
 export type FlagCancelledResult = 'flagged' | 'already-cancelled' | 'not-found' | 'finished';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from './redis.js';
 import { keyOf } from './queue-names.js';
+import { withScripts } from './redis-scripts.js';
 
 /**
  * Duplicate suppression: one key per delivery (one chunk of one notification), keyed by its deliveryKey,
@@ -47,14 +48,13 @@ interface ClaimCommands {
   npReleaseClaim(key: string, token: string): Promise<number>;
 }
 
-/** EVALSHA through ioredis' defineCommand: the script text is not sent (and hashed by Redis) on every job. */
+const SCRIPTS = {
+  npClaimDelivery: { numberOfKeys: 1, lua: CLAIM_SCRIPT },
+  npReleaseClaim: { numberOfKeys: 1, lua: RELEASE_SCRIPT },
+};
+
 function commands(redis: RedisConnection): RedisConnection & ClaimCommands {
-  const r = redis as RedisConnection & Partial<ClaimCommands>;
-  if (typeof r.npClaimDelivery !== 'function') {
-    redis.defineCommand('npClaimDelivery', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
-    redis.defineCommand('npReleaseClaim', { numberOfKeys: 1, lua: RELEASE_SCRIPT });
-  }
-  return r as RedisConnection & ClaimCommands;
+  return withScripts<ClaimCommands>(redis, SCRIPTS);
 }
 
 export async function claimDelivery(
