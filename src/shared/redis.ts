@@ -1,5 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Config } from './config.js';
+import { raceTimeout } from './timeout.js';
 
 /** A standalone (or Sentinel) connection, or a Redis Cluster. Both speak the same commands. */
 export type RedisConnection = Redis | Cluster;
@@ -105,7 +106,7 @@ export async function waitForRedis(redis: RedisConnection, timeoutMs = 5_000): P
 export async function closeRedis(redis: RedisConnection): Promise<void> {
   try {
     if (redis.status === 'end') return;
-    await Promise.race([redis.quit(), new Promise((r) => setTimeout(r, 1_000))]);
+    await raceTimeout(redis.quit(), 1_000, () => undefined);
   } catch {
     // Already closed or unreachable: nothing left to flush.
   }

@@ -1,6 +1,7 @@
 import type { RedisConnection } from '../shared/redis.js';
 import { NeupushError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
+import { raceTimeout } from '../shared/timeout.js';
 
 /** Redis would evict queued notifications under memory pressure; the worker refuses to run on it. */
 export class EvictionPolicyError extends NeupushError {
@@ -20,10 +21,6 @@ export type PolicyReading = { policy: string } | { policy: undefined; why: strin
 
 /** CONFIG GET maxmemory-policy, bounded: managed Redis services often refuse CONFIG, or Redis is not up yet. */
 export async function readMaxmemoryPolicy(redis: RedisConnection, timeoutMs = 5_000): Promise<PolicyReading> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<PolicyReading>((resolve) => {
-    timer = setTimeout(() => resolve({ policy: undefined, why: `Redis did not answer CONFIG GET within ${timeoutMs} ms` }), timeoutMs);
-  });
   const read = (async (): Promise<PolicyReading> => {
     try {
       const reply = (await redis.call('CONFIG', 'GET', 'maxmemory-policy')) as unknown;
@@ -33,11 +30,10 @@ export async function readMaxmemoryPolicy(redis: RedisConnection, timeoutMs = 5_
       return { policy: undefined, why: `CONFIG GET was refused (${error instanceof Error ? error.message : String(error)})` };
     }
   })();
-  try {
-    return await Promise.race([read, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return raceTimeout(read, timeoutMs, (): PolicyReading => ({
+    policy: undefined,
+    why: `Redis did not answer CONFIG GET within ${timeoutMs} ms`,
+  }));
 }
 
 /**

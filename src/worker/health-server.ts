@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/logger.js';
+import { raceTimeout } from '../shared/timeout.js';
 
 export interface ReadinessCheck {
   /** Named checks; ready when every one resolves true. A check that throws or hangs counts as false. */
@@ -94,14 +95,10 @@ function send(res: http.ServerResponse, status: number, type: string, body: stri
 async function runChecks(checks: ReadinessCheck, timeoutMs: number): Promise<Record<string, boolean>> {
   const entries = await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
       try {
-        return [name, await Promise.race([Promise.resolve().then(check), timeout])] as const;
+        return [name, await raceTimeout(Promise.resolve().then(check), timeoutMs, () => false)] as const;
       } catch {
         return [name, false] as const;
-      } finally {
-        clearTimeout(timer);
       }
     }),
   );

@@ -2,6 +2,7 @@ import type { Job, Queue, Worker } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DeliveryOutcome, ProcessorHooks } from './processor.js';
 import { RetryableDeliveryError } from './retryable-error.js';
+import { raceTimeout } from '../shared/timeout.js';
 
 /** Job states reported per queue; the ones BullMQ 6 keeps counts for. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'waiting-children'] as const;
@@ -94,9 +95,12 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
     async collect() {
       this.reset();
       try {
-        const all = await withTimeout(
+        const all = await raceTimeout(
           Promise.all(options.queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...QUEUE_STATES) }))),
           QUEUE_COUNT_TIMEOUT_MS,
+          () => {
+            throw new Error(`no answer from Redis within ${QUEUE_COUNT_TIMEOUT_MS} ms`);
+          },
         );
         for (const { queue, counts } of all) {
           for (const state of QUEUE_STATES) this.set({ queue, state }, counts[state] ?? 0);
@@ -175,16 +179,4 @@ function observeRateLimitWaits(worker: Worker, onWait: (ms: number) => void): vo
     onWait(delay);
     return delay;
   };
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer from Redis within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,6 +1,7 @@
 import { Worker, type Job } from 'bullmq';
 import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '../shared/config.js';
 import { coerceError } from '../shared/errors.js';
+import { raceTimeout } from '../shared/timeout.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { DELIVERY_QUEUE } from '../shared/queue-names.js';
 import { openDeadLetterQueue, openDeliveryQueue, openScheduleQueue } from '../shared/queues.js';
@@ -166,13 +167,11 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const graceful = worker.close();
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([
-        graceful.then(() => false),
-        new Promise<boolean>((r) => (timer = setTimeout(() => r(true), config.shutdownTimeoutMs))),
-      ]);
-      clearTimeout(timer);
+      const timedOut = await raceTimeout(
+        worker.close().then(() => false),
+        config.shutdownTimeoutMs,
+        () => true,
+      );
       if (timedOut) {
         log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'jobs still running at shutdown deadline; leaving them to stalled-job recovery');
         await worker.close(true).catch(() => {});

@@ -9,6 +9,7 @@ import { checkBearer } from './auth.js';
 import { HttpError } from './http-error.js';
 import { API_BODY_LIMIT, buildOpenApi } from './openapi.js';
 import { registerRoutes } from './routes.js';
+import { raceTimeout } from '../../shared/timeout.js';
 
 export interface ApiOptions {
   /** Overrides of the environment configuration. */
@@ -100,16 +101,10 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     close: () =>
       (closing ??= (async () => {
         // Requests in flight get NEUPUSH_SHUTDOWN_TIMEOUT_MS to finish; a stalled upload does not hold shutdown.
-        let timer: NodeJS.Timeout | undefined;
-        const deadline = new Promise<void>((resolve) => {
-          timer = setTimeout(() => {
-            logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still open at shutdown deadline; closing them');
-            app.server.closeAllConnections();
-            resolve();
-          }, config.shutdownTimeoutMs);
+        await raceTimeout(app.close().catch(() => {}), config.shutdownTimeoutMs, () => {
+          logger.warn({ timeoutMs: config.shutdownTimeoutMs }, 'requests still open at shutdown deadline; closing them');
+          app.server.closeAllConnections();
         });
-        await Promise.race([app.close().catch(() => {}), deadline]);
-        clearTimeout(timer);
         await producer.close();
       })()),
   };
