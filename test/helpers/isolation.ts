@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { inject } from 'vitest';
+import { unlinkKeysUnder } from '../../src/shared/unlink-prefix.js';
 
 /** Characters a test prefix may use: no colon (BullMQ's separator) and no glob characters (SCAN MATCH). */
 export const TEST_PREFIX_PATTERN = /^[A-Za-z0-9_{}.-]+$/;
@@ -24,30 +25,7 @@ export async function deleteKeysWithPrefix(redis: Redis | Cluster, prefix: strin
   if (!TEST_PREFIX_PATTERN.test(prefix)) {
     throw new Error(`refusing to delete keys for prefix ${JSON.stringify(prefix)}: it must match ${TEST_PREFIX_PATTERN}`);
   }
-  const pattern = `${prefix}:*`;
-  if ('nodes' in redis && typeof redis.nodes === 'function') {
-    const counts = await Promise.all(redis.nodes('master').map((node) => deleteMatching(node, pattern, false)));
-    return counts.reduce((a, b) => a + b, 0);
-  }
-  return deleteMatching(redis as Redis, pattern, true);
-}
-
-async function deleteMatching(redis: Redis, pattern: string, batch: boolean): Promise<number> {
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length === 0) continue;
-    if (batch) {
-      deleted += await redis.unlink(...keys);
-    } else {
-      // A cluster node refuses a multi-key UNLINK across hash slots.
-      const results = await redis.pipeline(keys.map((key) => ['unlink', key])).exec();
-      deleted += (results ?? []).filter(([err, n]) => err === null && n === 1).length;
-    }
-  } while (cursor !== '0');
-  return deleted;
+  return unlinkKeysUnder(redis, prefix);
 }
 
 export interface WaitUntilOptions {

@@ -1,4 +1,5 @@
 import type { RedisConnection } from '../../shared/redis.js';
+import { unlinkKeysUnder } from '../../shared/unlink-prefix.js';
 
 export const DEMO_PREFIX_START = 'neupush-demo-';
 
@@ -10,12 +11,5 @@ export async function unlinkDemoKeys(redis: RedisConnection, prefix: string): Pr
   if (!prefix.startsWith(DEMO_PREFIX_START) || !/^[A-Za-z0-9-]+$/.test(prefix)) {
     throw new Error(`refusing to delete keys under ${JSON.stringify(prefix)}: not a demo prefix`);
   }
-  let cursor = '0';
-  let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
-  return deleted;
+  return unlinkKeysUnder(redis, prefix);
 }
