@@ -1,8 +1,9 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/logger.js';
 import { raceTimeout } from '../shared/timeout.js';
+import { listenUrl } from '../shared/listen-url.js';
 
 export interface ReadinessCheck {
   /** Named checks; ready when every one resolves true. A check that throws or hangs counts as false. */
@@ -70,12 +71,11 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       resolve();
     });
   });
-  const { port } = server.address() as AddressInfo;
-  const shownHost = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
+  const url = listenUrl(server, options.host);
 
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${shownHost}:${port}`,
+    url,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { ConfigError, ValidationError } from '../../shared/errors.js';
@@ -10,6 +9,7 @@ import { HttpError } from './http-error.js';
 import { API_BODY_LIMIT, buildOpenApi } from './openapi.js';
 import { registerRoutes } from './routes.js';
 import { raceTimeout } from '../../shared/timeout.js';
+import { listenUrl } from '../../shared/listen-url.js';
 
 export interface ApiOptions {
   /** Overrides of the environment configuration. */
@@ -90,9 +90,7 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     throw error;
   }
 
-  const { port } = app.server.address() as AddressInfo;
-  const host = options.host === undefined || options.host === '0.0.0.0' || options.host === '::' ? '127.0.0.1' : options.host;
-  const url = `http://${host}:${port}`;
+  const url = listenUrl(app.server, options.host);
   logger.info({ url, prefix: config.prefix }, 'API listening');
   let closing: Promise<void> | undefined;
   return {

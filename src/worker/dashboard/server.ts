@@ -1,4 +1,3 @@
-import type { AddressInfo } from 'node:net';
 import { createBullBoard } from '@bull-board/api';
 import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
@@ -10,6 +9,7 @@ import { createLogger, type Logger } from '../../shared/logger.js';
 import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../../shared/queue-names.js';
 import { closeRedis, connectRedis, waitForRedis } from '../../shared/redis.js';
 import { basicAuthMatches, type BasicCredentials } from './basic-auth.js';
+import { listenUrl } from '../../shared/listen-url.js';
 
 /** Every neupush queue. Campaign chunks and scheduled sends are jobs in `deliveries`, named by kind. */
 export const DASHBOARD_QUEUES = [
@@ -137,9 +137,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     throw error;
   }
 
-  const address = app.server.address() as AddressInfo;
-  const shownHost = access.host === '0.0.0.0' || access.host === '::' ? '127.0.0.1' : access.host;
-  const url = `http://${shownHost}:${address.port}/`;
+  const url = listenUrl(app.server, access.host, '/');
   if (!access.credentials) logger.warn({ url }, 'dashboard running WITHOUT authentication (--insecure), loopback only');
   logger.info({ url, readOnly, queues: DASHBOARD_QUEUES.map((q) => q.name), prefix: config.prefix }, 'dashboard listening');
 
