@@ -148,12 +148,9 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
     });
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (!(error instanceof RetryableDeliveryError)) jobErrors.inc();
-      // The same condition as worker.ts's safety net, which dead-letters these as `exhausted`: BullMQ stamps
-      // finishedOn only when it gives up on a job.
-      if (job?.finishedOn) {
-        deliveries.inc({ outcome: 'failed' });
-        deadLetters.inc({ reason: 'exhausted' });
-      }
+      // BullMQ stamps finishedOn only when it gives up on a job; worker.ts's safety net dead-letters these
+      // as `exhausted` and reports that through the hooks (onDeadLettered), like any other dead letter.
+      if (job?.finishedOn) deliveries.inc({ outcome: 'failed' });
     });
     observeRateLimitWaits(worker, (ms) => {
       rateLimitWaits.inc();

@@ -104,14 +104,14 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     clock,
   });
   // First in the chain: a cancelled campaign's chunk is dropped before any other hook sees the call.
-  const campaign = campaignHooks(redis, config);
+  const hooks = composeHooks(campaignHooks(redis, config), metrics?.hooks, options.hooks);
   const processor = createProcessor({
     config,
     client,
     deadLetters,
     redis,
     logger,
-    hooks: composeHooks(campaign, metrics?.hooks, options.hooks),
+    hooks,
     ...(breaker && {
       outage: {
         breaker,
@@ -145,7 +145,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     if (!job?.finishedOn) return;
     const parsed = DeliveryJobSchema.safeParse(job.data);
     writeDeadLetter(deadLetters, job, 'exhausted', { attempts: job.attemptsMade, lastError: error.message })
-      .then(() => campaign.onDeadLettered?.(parsed.success ? parsed.data : undefined, 'exhausted', job))
+      .then(() => hooks.onDeadLettered?.(parsed.success ? parsed.data : undefined, 'exhausted', job))
       .catch((e: unknown) => log.error({ err: coerceError(e).message, jobId: job.id }, 'could not write dead letter'));
   });
 

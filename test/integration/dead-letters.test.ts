@@ -95,11 +95,15 @@ describe('dead letters', () => {
     // What BullMQ's stalled-job check writes once a job has stalled more than maxStalledCount times
     // (moveStalledJobsToWait.lua): the next worker to take the job fails it without running the processor.
     await pipeline.redis.hset(`${pipeline.prefix}:deliveries:${jobId}`, 'defa', 'job stalled more than allowable limit');
-    await pipeline.startWorker();
+    const reported: [string | undefined, string][] = [];
+    await pipeline.startWorker({ hooks: { onDeadLettered: (data, reason) => void reported.push([data?.notificationId, reason]) } });
 
     const [entry] = await pipeline.waitForDeadLetters(1);
     expect(entry).toMatchObject({ id: jobId, reason: 'exhausted', lastError: 'job stalled more than allowable limit', notificationId: result.id });
     expect(pipeline.sandbox.stats().requests).toBe(0);
+    // Reported to the hooks (metrics, campaign counters, the caller's) like any other dead letter.
+    await waitUntil(() => reported.length > 0, { message: 'onDeadLettered for the safety-net dead letter' });
+    expect(reported).toEqual([[result.id, 'exhausted']]);
   });
 });
 
