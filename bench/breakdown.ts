@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import { destination } from 'pino';
 import { createLogger } from '../src/shared/logger.js';
 import { DeliveryJobSchema, type DeliveryJobData } from '../src/shared/job-data.js';
-import { claimDelivery, recordSent } from '../src/shared/sent-records.js';
+import { claimDelivery, recordSent } from '../src/worker/sent-records.js';
 import { completions, deliveryData, prefix, rawSender, closeRawContender } from './common.js';
 
 /** What one step of our processor's work costs: a raw BullMQ worker that does it and the steps before it. */

@@ -3,10 +3,10 @@ import http from 'node:http';
 import { got, type Got } from 'got';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { encodeForm } from '../src/shared/form.js';
-import { sign } from '../src/shared/sign.js';
-import { SEND_NOTIFY_PATH, toWireParams } from '../src/shared/wire.js';
-import type { Notification } from '../src/shared/notification.js';
+import { encodeForm } from '../src/neuxnet/form.js';
+import { sign } from '../src/neuxnet/sign.js';
+import { SEND_NOTIFY_PATH, toWireParams } from '../src/neuxnet/wire.js';
+import type { Notification } from '../src/neuxnet/notification.js';
 import type { DeliveryJobData } from '../src/shared/job-data.js';
 
 export const APPID = 'bench-app';

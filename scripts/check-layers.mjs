@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Fails when a file imports across a layer boundary (see "The shape of the house" in STYLE.md):
-// producer and worker never import each other, and shared imports only shared.
+// Fails when a file imports across a layer boundary (the floors are drawn in the README's Design section):
+// neuxnet/ is the ground and imports nothing of ours; shared/ stands on it; producer/, worker/, dashboard/
+// and sandbox/ stand on both and never import each other; cli/ and src/index.ts are the top.
 // Regex over the source is enough here: specifiers are string literals in import/export/import().
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
@@ -10,11 +11,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const src = join(root, 'src');
 
 /** layer -> layers it must not import. '.' is a file directly in src/, such as index.ts. */
+const TOP = ['cli', '.'];
+const SIDES = ['producer', 'worker', 'dashboard', 'sandbox'];
 const FORBIDDEN = {
-  producer: ['worker'],
-  worker: ['producer'],
-  shared: ['producer', 'worker', 'cli', 'sandbox', '.'],
+  neuxnet: ['shared', ...SIDES, ...TOP],
+  shared: [...SIDES, ...TOP],
+  ...Object.fromEntries(SIDES.map((side) => [side, [...SIDES.filter((other) => other !== side), ...TOP]])),
 };
+const KNOWN = new Set([...Object.keys(FORBIDDEN), ...TOP]);
 
 // Static `import ... from '...'` / `export ... from '...'`: nothing between keyword and `from` may be a
 // string, a statement end, parentheses or `=`, so one statement's match cannot run into the next.
@@ -43,7 +47,10 @@ function specifiers(code) {
 
 const offenders = [];
 for (const file of tsFiles(src)) {
-  const forbidden = FORBIDDEN[layerOf(file)] ?? [];
+  const layer = layerOf(file);
+  // A new folder must be placed on a floor here before it can hold code.
+  if (!KNOWN.has(layer)) offenders.push(`${relative(root, file)} is in src/${layer}, which is on no floor`);
+  const forbidden = FORBIDDEN[layer] ?? [];
   for (const spec of specifiers(readFileSync(file, 'utf8'))) {
     if (!spec.startsWith('.')) continue;
     const target = layerOf(resolve(dirname(file), spec));

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../shared/campaign-keys.js';
 import { ValidationError, type FieldIssue } from '../shared/errors.js';
 import { parseDuration } from '../shared/duration.js';
-import { NotificationSchema, type Notification, type NotificationInput } from '../shared/notification.js';
+import { NotificationSchema, type Notification, type NotificationInput } from '../neuxnet/notification.js';
 import type { RecipientInput } from '../shared/recipient.js';
 import { isValidTimeZone } from '../shared/time.js';
 import { toFieldIssues } from '../shared/zod-issues.js';

@@ -1,6 +1,6 @@
 import type { Config } from '../shared/config.js';
 import { DeliveryJobSchema, type DeadLetterData, type DeadLetterReason, type DeliveryJobData } from '../shared/job-data.js';
-import type { Notification } from '../shared/notification.js';
+import type { Notification } from '../neuxnet/notification.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import { deliveryJobOptions, type DeadLetterQueue, type DeliveryQueue } from '../shared/queues.js';
 

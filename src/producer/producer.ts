@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../shared/config.js';
 import { chunkedDeliveryJobs } from '../shared/delivery-jobs.js';
-import { NotificationSchema, type NotificationInput } from '../shared/notification.js';
+import { NotificationSchema, type NotificationInput } from '../neuxnet/notification.js';
 import { JOB_NAME, PRIORITY, keyOf } from '../shared/queue-names.js';
 import {
   addInBatches,

@@ -1,4 +1,4 @@
-import { NotificationSchema, type Notification, type NotificationInput } from '../shared/notification.js';
+import { NotificationSchema, type Notification, type NotificationInput } from '../neuxnet/notification.js';
 import { JOB_NAME } from '../shared/queue-names.js';
 import type { ScheduleQueue } from '../shared/queues.js';
 import type { ScheduleFiringData } from '../shared/schedule-data.js';

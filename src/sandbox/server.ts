@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { decodeForm } from '../shared/form.js';
-import { SEND_NOTIFY_PATH } from '../shared/wire.js';
+import { decodeForm } from '../neuxnet/form.js';
+import { SEND_NOTIFY_PATH } from '../neuxnet/wire.js';
 import { FailureRateSchema, parseControlUpdate } from './control.js';
 import { envelope, OK_BODY } from './envelope.js';
 import { planFault, takeFault, type FaultPlan, type FaultRule } from './faults.js';

@@ -1,4 +1,4 @@
-import { sign } from '../shared/sign.js';
+import { sign } from '../neuxnet/sign.js';
 
 /** The platform rejects a timestamp further than this from its own clock (spec: "The call"). */
 export const TIMESTAMP_WINDOW_MS = 300_000;

@@ -1,4 +1,4 @@
-import type { Notification } from './notification.js';
+import type { Notification } from '../neuxnet/notification.js';
 
 /**
  * Split a notification into one per request: openIds in slices of at most `size`, in order, so chunk

@@ -2,7 +2,7 @@ import type { JobsOptions } from 'bullmq';
 import { chunkNotification } from './chunk.js';
 import type { Config } from './config.js';
 import type { DeliveryJobData } from './job-data.js';
-import type { Notification } from './notification.js';
+import type { Notification } from '../neuxnet/notification.js';
 import { deliveryJobOptions } from './queues.js';
 
 export interface DeliveryJob {

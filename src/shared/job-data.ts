@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotificationSchema } from './notification.js';
+import { NotificationSchema } from '../neuxnet/notification.js';
 
 /**
  * One delivery job: one sendNotify request's worth of notification (openIds already chunked).

@@ -1,4 +1,4 @@
-import { LIMITS } from './notification.js';
+import { LIMITS } from '../neuxnet/notification.js';
 import { isValidTimeZone } from './time.js';
 
 /** One campaign recipient: an openId, or an openId with the IANA zone used for local-time delivery. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { NotificationSchema } from './notification.js';
+import { NotificationSchema } from '../neuxnet/notification.js';
 
 /**
  * The data of every firing of a recurring schedule (a BullMQ job scheduler's template): the notification

@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import type { CallResult } from '../shared/classify.js';
+import type { CallResult } from '../neuxnet/classify.js';
 import type { DeadLetterData, DeadLetterReason } from '../shared/job-data.js';
 import type { DeadLetterQueue } from '../shared/queues.js';
 

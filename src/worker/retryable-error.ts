@@ -1,5 +1,5 @@
 import { NeupushError } from '../shared/errors.js';
-import type { CallResult } from '../shared/classify.js';
+import type { CallResult } from '../neuxnet/classify.js';
 
 /**
  * Thrown by the processor to have BullMQ retry the job after `delayMs`. The delay is decided in the

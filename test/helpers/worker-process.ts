@@ -4,7 +4,7 @@
  * Spawn with `node --import tsx test/helpers/worker-process.ts` (see `spawnWorkerProcess`).
  */
 import { startWorker } from '../../src/worker/worker.js';
-import { exitOnSignals } from '../../src/worker/shutdown.js';
+import { exitOnSignals } from '../../src/cli/exit-on-signals.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { loadConfig } from '../../src/shared/config.js';
 

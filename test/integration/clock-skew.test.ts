@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/shared/clock.js';
-import type { SkewClock } from '../../src/shared/clock-skew.js';
+import { systemClock } from '../../src/neuxnet/clock.js';
+import type { SkewClock } from '../../src/neuxnet/clock-skew.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { freePort } from '../helpers/redis-server.js';
-import type { NotificationInput } from '../../src/shared/notification.js';
+import type { NotificationInput } from '../../src/neuxnet/notification.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {

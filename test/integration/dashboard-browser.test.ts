@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDashboard, type Dashboard } from '../../src/worker/dashboard/server.js';
+import { startDashboard, type Dashboard } from '../../src/dashboard/server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { createLogCapture } from '../helpers/log-capture.js';

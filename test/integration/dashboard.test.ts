@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/shared/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { DELIVERY_QUEUE } from '../../src/shared/queue-names.js';
-import { resolveAccess, startDashboard, type Dashboard, type DashboardOptions } from '../../src/worker/dashboard/server.js';
+import { resolveAccess, startDashboard, type Dashboard, type DashboardOptions } from '../../src/dashboard/server.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
 

@@ -2,11 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import { JOB_NAME, PRIORITY } from '../../src/shared/queue-names.js';
 import { deliveryJobOptions } from '../../src/shared/queues.js';
-import { sentKey } from '../../src/shared/sent-records.js';
+import { sentKey } from '../../src/worker/sent-records.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
-import type { NotificationInput } from '../../src/shared/notification.js';
+import type { NotificationInput } from '../../src/neuxnet/notification.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
-import type { NotificationInput } from '../../src/shared/notification.js';
+import type { NotificationInput } from '../../src/neuxnet/notification.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {

@@ -1,11 +1,11 @@
 import http from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { got } from 'got';
-import { encodeForm } from '../../src/shared/form.js';
-import type { Notification } from '../../src/shared/notification.js';
-import { SendNotifyClient } from '../../src/shared/sendnotify-client.js';
-import { sign } from '../../src/shared/sign.js';
-import { SEND_NOTIFY_PATH, toWireParams } from '../../src/shared/wire.js';
+import { encodeForm } from '../../src/neuxnet/form.js';
+import type { Notification } from '../../src/neuxnet/notification.js';
+import { SendNotifyClient } from '../../src/neuxnet/client.js';
+import { sign } from '../../src/neuxnet/sign.js';
+import { SEND_NOTIFY_PATH, toWireParams } from '../../src/neuxnet/wire.js';
 import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
 
 const APPID = 'sandbox-test-appid';

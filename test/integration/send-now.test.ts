@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { sign } from '../../src/shared/sign.js';
+import { sign } from '../../src/neuxnet/sign.js';
 import { ValidationError } from '../../src/shared/errors.js';
-import type { NotificationInput } from '../../src/shared/notification.js';
+import type { NotificationInput } from '../../src/neuxnet/notification.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 
 let pipeline: Pipeline | undefined;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { decideRetry, retryDelay, type BackoffInput } from '../../src/shared/backoff.js';
+import { decideRetry, retryDelay, type BackoffInput } from '../../src/worker/backoff.js';
 
 /** The largest double below 1, as Math.random() can return. */
 const ALMOST_ONE = 1 - Number.EPSILON;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { basicAuthMatches, parseBasicAuth } from '../../src/worker/dashboard/basic-auth.js';
+import { basicAuthMatches, parseBasicAuth } from '../../src/dashboard/basic-auth.js';
 import { safeEqual } from '../../src/shared/safe-equal.js';
 
 const header = (s: string) => `Basic ${Buffer.from(s).toString('base64')}`;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { chunkNotification } from '../../src/shared/chunk.js';
-import { NotificationSchema, type Notification } from '../../src/shared/notification.js';
+import { NotificationSchema, type Notification } from '../../src/neuxnet/notification.js';
 
 const base = { title: 'T', text: 'B', navigateType: '2', url: 'https://x.example/' } as const;
 const withIds = (count: number): Notification =>

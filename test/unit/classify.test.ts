@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { classify, isRetryableStatus, parseRetryAfter, type CallResult, type RawAnswer } from '../../src/shared/classify.js';
+import { classify, isRetryableStatus, parseRetryAfter, type CallResult, type RawAnswer } from '../../src/neuxnet/classify.js';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 const envelope = (status: number, response: unknown, msg = 'OK') => JSON.stringify({ responseHeader: { status, msg }, response });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SkewClock, shouldResignAfterSkew, PLATFORM_TIMESTAMP_WINDOW_MS } from '../../src/shared/clock-skew.js';
+import { SkewClock, shouldResignAfterSkew, PLATFORM_TIMESTAMP_WINDOW_MS } from '../../src/neuxnet/clock-skew.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 

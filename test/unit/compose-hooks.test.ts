@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { composeHooks } from '../../src/worker/compose-hooks.js';
 import type { ProcessorHooks } from '../../src/worker/processor.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';
-import type { SendResult } from '../../src/shared/sendnotify-client.js';
+import type { SendResult } from '../../src/neuxnet/client.js';
 
 const data = {} as DeliveryJobData;
 const job = {} as Job;

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { decodeForm, encodeForm } from '../../src/shared/form.js';
+import { decodeForm, encodeForm } from '../../src/neuxnet/form.js';
 
 describe('encodeForm / decodeForm', () => {
   const cases: { name: string; params: Record<string, string> }[] = [

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { LIMITS, NotificationSchema, recipientCount, type NotificationInput } from '../../src/shared/notification.js';
+import { LIMITS, NotificationSchema, recipientCount, type NotificationInput } from '../../src/neuxnet/notification.js';
 import { ValidationError } from '../../src/shared/errors.js';
 import { parseOrThrow } from '../../src/shared/zod-issues.js';
 

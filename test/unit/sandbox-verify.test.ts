@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { sign } from '../../src/shared/sign.js';
+import { sign } from '../../src/neuxnet/sign.js';
 import { parseControlUpdate } from '../../src/sandbox/control.js';
 import { matchesRule, planFault, takeFault, type FaultRule } from '../../src/sandbox/faults.js';
 import { verifyRequest } from '../../src/sandbox/verify.js';

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, it, expect } from 'vitest';
-import { sign, signingString, wireString, type WireValue } from '../../src/shared/sign.js';
-import { NotificationSchema, type NotificationInput } from '../../src/shared/notification.js';
-import { toWireParams } from '../../src/shared/wire.js';
+import { sign, signingString, wireString, type WireValue } from '../../src/neuxnet/sign.js';
+import { NotificationSchema, type NotificationInput } from '../../src/neuxnet/notification.js';
+import { toWireParams } from '../../src/neuxnet/wire.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 

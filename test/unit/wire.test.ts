@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
-import { NotificationSchema, type NotificationInput } from '../../src/shared/notification.js';
-import { SEND_NOTIFY_PATH, toWireParams } from '../../src/shared/wire.js';
+import { NotificationSchema, type NotificationInput } from '../../src/neuxnet/notification.js';
+import { SEND_NOTIFY_PATH, toWireParams } from '../../src/neuxnet/wire.js';
 
 const APPID = 'app-1';
 const NOW = 1_700_000_000_000;

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { startApi } from '../../producer/http/server.js';
-import { exitOnSignals } from '../../worker/shutdown.js';
+import { exitOnSignals } from '../exit-on-signals.js';
 import { action } from '../exit.js';
 import { port } from '../option-parsers.js';
 

@@ -3,7 +3,7 @@ import { startSandbox, type FaultRule } from '../../sandbox/server.js';
 import { loadConfig } from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logger.js';
-import { exitOnSignals } from '../../worker/shutdown.js';
+import { exitOnSignals } from '../exit-on-signals.js';
 import { action } from '../exit.js';
 import { fraction, httpStatus, integer, nonNegativeNumber, port } from '../option-parsers.js';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { resolveSchedule } from '../../producer/schedule-options.js';
 import type { ScheduleInfo } from '../../producer/schedules.js';
-import { NotificationSchema } from '../../shared/notification.js';
+import { NotificationSchema } from '../../neuxnet/notification.js';
 import { parseOrThrow } from '../../shared/zod-issues.js';
 import { action, UsageError } from '../exit.js';
 import { readJsonFile } from '../read-json.js';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { Producer } from '../../producer/producer.js';
 import { resolveTiming, type SendOptions } from '../../producer/send-options.js';
 import { loadConfig } from '../../shared/config.js';
-import { NotificationSchema } from '../../shared/notification.js';
+import { NotificationSchema } from '../../neuxnet/notification.js';
 import { parseOrThrow } from '../../shared/zod-issues.js';
 import { action } from '../exit.js';
 import { readJsonFile } from '../read-json.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { exitOnSignals } from '../../worker/shutdown.js';
+import { exitOnSignals } from '../exit-on-signals.js';
 import { startWorker } from '../../worker/worker.js';
 import { action } from '../exit.js';
 

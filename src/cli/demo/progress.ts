@@ -1,5 +1,5 @@
 import type { DeadLetterReason, DeliveryJobData } from '../../shared/job-data.js';
-import type { SendResult } from '../../shared/sendnotify-client.js';
+import type { SendResult } from '../../neuxnet/client.js';
 import { describeResult } from '../../worker/dead-letter-writer.js';
 import type { ProcessorHooks } from '../../worker/processor.js';
 import type { DemoCase, Expected } from './scenario.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LANGUAGES, LIMITS, NotificationSchema } from '../../shared/notification.js';
+import { LANGUAGES, LIMITS, NotificationSchema } from '../../neuxnet/notification.js';
 import { SendOptionsSchema } from '../send-options.js';
 import { NDJSON_MAX_LINE_BYTES } from './ndjson.js';
 import {

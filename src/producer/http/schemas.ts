@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../../shared/campaign-keys.js';
-import { NotificationSchema } from '../../shared/notification.js';
+import { NotificationSchema } from '../../neuxnet/notification.js';
 import { SendOptionsSchema } from '../send-options.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Logger } from './logger.js';
+import type { Logger } from 'pino';
 import type { Clock } from './clock.js';
 
 /** The platform rejects a timestamp further than this from its own clock (spec: "The call"). */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisConnection } from './redis.js';
-import { keyOf } from './queue-names.js';
-import { withScripts } from './redis-scripts.js';
+import type { RedisConnection } from '../shared/redis.js';
+import { keyOf } from '../shared/queue-names.js';
+import { withScripts } from '../shared/redis-scripts.js';
 
 /**
  * Duplicate suppression: one key per delivery (one chunk of one notification), keyed by its deliveryKey,

@@ -3,13 +3,13 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { loadConfig, type Config } from '../../shared/config.js';
-import { ConfigError } from '../../shared/errors.js';
-import { createLogger, type Logger } from '../../shared/logger.js';
-import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../../shared/queue-names.js';
-import { closeRedis, connectRedis, waitForRedis } from '../../shared/redis.js';
+import { loadConfig, type Config } from '../shared/config.js';
+import { ConfigError } from '../shared/errors.js';
+import { createLogger, type Logger } from '../shared/logger.js';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../shared/queue-names.js';
+import { closeRedis, connectRedis, waitForRedis } from '../shared/redis.js';
 import { basicAuthMatches, type BasicCredentials } from './basic-auth.js';
-import { listenUrl } from '../../shared/listen-url.js';
+import { listenUrl } from '../shared/listen-url.js';
 
 /** Every neupush queue. Campaign chunks and scheduled sends are jobs in `deliveries`, named by kind. */
 export const DASHBOARD_QUEUES = [

@@ -1,4 +1,4 @@
-import { safeEqual } from '../../shared/safe-equal.js';
+import { safeEqual } from '../shared/safe-equal.js';
 
 export interface BasicCredentials {
   user: string;
