@@ -41,3 +41,15 @@ export function coerceError(thrown: unknown): Error {
   if (thrown instanceof Error) return thrown;
   return new Error(typeof thrown === 'string' ? thrown : `Non-error thrown: ${String(thrown)}`, { cause: thrown });
 }
+
+/**
+ * An idempotency key was used again with a different request: the first request's result stands and the
+ * new one is refused (HTTP 409, CLI exit 2), as Stripe and Novu answer a reused key.
+ */
+export class IdempotencyConflictError extends NeupushError {
+  readonly idempotencyKey: string;
+  constructor(idempotencyKey: string, options?: { cause?: unknown }) {
+    super(`Idempotency key ${JSON.stringify(idempotencyKey)} was already used with a different request`, 'ERR_IDEMPOTENCY_CONFLICT', options);
+    this.idempotencyKey = idempotencyKey;
+  }
+}
