@@ -1,5 +1,4 @@
 import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -10,7 +9,8 @@ import { closeRedis, connectRedis, waitForRedis } from '../shared/redis.js';
 import { basicAuthMatches, type BasicCredentials } from './basic-auth.js';
 import { listenUrl } from '../shared/listen-url.js';
 import { crossSiteRefusal } from './cross-site.js';
-import { DASHBOARD_QUEUES } from './queue-adapters.js';
+import { dashboardAdapters, DASHBOARD_QUEUES } from './queue-adapters.js';
+import { guardBoardWrites } from './board-writes.js';
 
 /** Only loopback may be served without credentials. */
 export const INSECURE_HOST = '127.0.0.1';
@@ -130,18 +130,12 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
         return reply.code(refusal.status).send({ error: refusal.error });
       }
     });
+    guardBoardWrites(app, queues, logger);
 
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath('/');
     createBullBoard({
-      queues: queues.map(
-        (queue, i) =>
-          new BullMQAdapter(queue, {
-            readOnlyMode: readOnly,
-            allowRetries: !readOnly,
-            description: DASHBOARD_QUEUES[i]?.description ?? '',
-          }),
-      ),
+      queues: dashboardAdapters(queues, readOnly),
       serverAdapter,
       options: { uiConfig: { boardTitle: readOnly ? 'neupush (read-only)' : 'neupush', hideDocsLink: true } },
     });
