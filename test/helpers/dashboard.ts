@@ -1,9 +1,11 @@
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startDashboard, type Dashboard, type DashboardOptions } from '../../src/dashboard/server.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { DELIVERY_QUEUE } from '../../src/shared/queue-names.js';
 import { createLogCapture } from './log-capture.js';
-import { redisUrl, testPrefix } from './isolation.js';
+import { deleteKeysWithPrefix, redisUrl, testPrefix } from './isolation.js';
 
 export const DASHBOARD_USER = 'ops';
 export const DASHBOARD_PASSWORD = 'pa55-word';
@@ -41,5 +43,31 @@ export async function startTestDashboard(options: Omit<DashboardOptions, 'env' |
       await dashboard.close();
       await deliveries.close();
     },
+  };
+}
+
+/**
+ * For a test file: registers hooks that close every dashboard a test started and delete its keys, and
+ * returns the function that starts one.
+ */
+export function dashboardPerTest(): (options?: Omit<DashboardOptions, 'env' | 'port' | 'logger'>) => Promise<TestDashboard> {
+  let redis: Redis;
+  const started: TestDashboard[] = [];
+  beforeAll(() => {
+    redis = new Redis(redisUrl());
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  afterEach(async () => {
+    for (const board of started.splice(0)) {
+      await board.close();
+      await deleteKeysWithPrefix(redis, board.prefix);
+    }
+  });
+  return async (options) => {
+    const board = await startTestDashboard(options);
+    started.push(board);
+    return board;
   };
 }

@@ -1,23 +1,8 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DELIVERY_QUEUE } from '../../src/shared/queue-names.js';
-import { startTestDashboard, type TestDashboard } from '../helpers/dashboard.js';
-import { deleteKeysWithPrefix, redisUrl } from '../helpers/isolation.js';
+import { dashboardPerTest } from '../helpers/dashboard.js';
 
-let redis: Redis;
-let board: TestDashboard | undefined;
-
-beforeAll(() => {
-  redis = new Redis(redisUrl());
-});
-afterAll(async () => {
-  await redis.quit();
-});
-afterEach(async () => {
-  await board?.close();
-  if (board) await deleteKeysWithPrefix(redis, board.prefix);
-  board = undefined;
-});
+const startBoard = dashboardPerTest();
 
 const ADD = `api/queues/${DELIVERY_QUEUE}/add`;
 const JOB = JSON.stringify({ name: 'notification', data: { v: 1 }, options: {} });
@@ -27,7 +12,7 @@ const ownPage = (url: string) => ({ origin: new URL(url).origin, 'sec-fetch-site
 
 describe('dashboard: cross-site requests', () => {
   it('refuses a cross-site POST (a form or fetch from another site) with 403 and adds nothing', async () => {
-    board = await startTestDashboard();
+    const board = await startBoard();
     const forged: Record<string, string>[] = [
       // The reported hole: no Content-Type at all, as a bare form or fetch can send.
       { origin: 'https://evil.example', 'sec-fetch-site': 'cross-site' },
@@ -50,7 +35,7 @@ describe('dashboard: cross-site requests', () => {
   });
 
   it('refuses a POST to the board API without a JSON content type, even from its own page or curl', async () => {
-    board = await startTestDashboard();
+    const board = await startBoard();
     const unlabelled: Record<string, string>[] = [
       {},
       { 'content-type': 'text/plain' },
@@ -68,7 +53,7 @@ describe('dashboard: cross-site requests', () => {
   });
 
   it("lets the board's own page (same origin, JSON) add and pause, and curl without Origin resume", async () => {
-    board = await startTestDashboard();
+    const board = await startBoard();
     const own = ownPage(board.dashboard.url);
     const added = await board.call(ADD, { method: 'POST', headers: { ...own, 'content-type': 'application/json' }, body: JOB });
     expect(added.status).toBe(200);
@@ -82,7 +67,7 @@ describe('dashboard: cross-site requests', () => {
   });
 
   it('accepts an origin named in `origins` (a proxy that rewrites Host), and only that one', async () => {
-    board = await startTestDashboard({ origins: ['https://dash.example.com'] });
+    const board = await startBoard({ origins: ['https://dash.example.com'] });
     const headers = { 'content-type': 'application/json', 'sec-fetch-site': 'same-origin' };
     const ok = await board.call(ADD, { method: 'POST', headers: { ...headers, origin: 'https://dash.example.com' }, body: JOB });
     expect(ok.status).toBe(200);

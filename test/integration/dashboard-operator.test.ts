@@ -1,26 +1,15 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
 import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE } from '../../src/shared/queue-names.js';
-import { startTestDashboard, type TestDashboard } from '../helpers/dashboard.js';
-import { deleteKeysWithPrefix, redisUrl } from '../helpers/isolation.js';
+import { dashboardPerTest, type TestDashboard } from '../helpers/dashboard.js';
+import { redisUrl } from '../helpers/isolation.js';
 
-let redis: Redis;
-let board: TestDashboard | undefined;
+const startBoard = dashboardPerTest();
 let producer: Producer | undefined;
 
-beforeAll(() => {
-  redis = new Redis(redisUrl());
-});
-afterAll(async () => {
-  await redis.quit();
-});
 afterEach(async () => {
   await producer?.close();
   producer = undefined;
-  await board?.close();
-  if (board) await deleteKeysWithPrefix(redis, board.prefix);
-  board = undefined;
 });
 
 const notification = { title: 'Later', text: 'Body', navigateType: 1, language: 'en_US', openIds: ['u-1'] } as const;
@@ -40,7 +29,7 @@ async function boardQueues(b: TestDashboard, activeQueue = DELIVERY_QUEUE, statu
 }
 
 async function startWithProducer(): Promise<{ b: TestDashboard; p: Producer }> {
-  board = await startTestDashboard();
+  const board = await startBoard();
   producer = await Producer.create({ env: {}, config: { redisUrl: redisUrl(), prefix: board.prefix } });
   return { b: board, p: producer };
 }
