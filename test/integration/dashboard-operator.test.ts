@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
-import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE } from '../../src/shared/queue-names.js';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../../src/shared/queue-names.js';
 import { dashboardPerTest, type TestDashboard } from '../helpers/dashboard.js';
 import { redisUrl } from '../helpers/isolation.js';
 
@@ -97,5 +97,13 @@ describe('dashboard as an operator meets it', () => {
     expect(res.status).toBe(200);
     // Promoted deliveries keep their priority, so they wait as `prioritized`.
     for (const { id } of sent) expect(await (await b.deliveries.getJob(`${id}.0`))?.getState()).toMatch(/^(waiting|prioritized)$/);
+  });
+
+  it("refuses to promote a recurring schedule's next firing when it is more than a minute ahead", async () => {
+    const { b, p } = await startWithProducer();
+    await p.upsertSchedule('new-year', { cron: '0 9 1 1 *', timezone: 'UTC' }, notification);
+    const res = await b.call(`api/queues/${SCHEDULE_QUEUE}/promote`, { method: 'PUT' });
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { error: string }).error).toMatch(/^refusing to promote all: 1 delayed job is scheduled more than 60 s ahead \(the first for \d{4}-01-01T09:00:00\.000Z/);
   });
 });
