@@ -1,22 +1,16 @@
 import { createBullBoard } from '@bull-board/api';
-import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter } from '@bull-board/fastify';
 import { Queue } from 'bullmq';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { loadConfig, type Config } from '../shared/config.js';
 import { ConfigError } from '../shared/errors.js';
 import { createLogger, type Logger } from '../shared/logger.js';
-import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../shared/queue-names.js';
 import { closeRedis, connectRedis, waitForRedis } from '../shared/redis.js';
 import { basicAuthMatches, type BasicCredentials } from './basic-auth.js';
 import { listenUrl } from '../shared/listen-url.js';
-
-/** Every neupush queue. Campaign chunks and scheduled sends are jobs in `deliveries`, named by kind. */
-export const DASHBOARD_QUEUES = [
-  { name: DELIVERY_QUEUE, description: 'One job per sendNotify request: notification, campaign-chunk or scheduled-notification' },
-  { name: DEAD_LETTER_QUEUE, description: 'Deliveries that could not be sent, each named by its reason' },
-  { name: SCHEDULE_QUEUE, description: 'Recurring schedules; each firing fans out into delivery jobs' },
-] as const;
+import { crossSiteRefusal } from './cross-site.js';
+import { dashboardAdapters, DASHBOARD_QUEUES } from './queue-adapters.js';
+import { guardBoardWrites } from './board-writes.js';
 
 /** Only loopback may be served without credentials. */
 export const INSECURE_HOST = '127.0.0.1';
@@ -33,6 +27,11 @@ export interface DashboardOptions {
   readOnly?: boolean;
   /** Run without credentials, on 127.0.0.1 only. Default false. */
   insecure?: boolean;
+  /**
+   * Origins (e.g. https://dash.example.com) from which browsers may change things, besides the one whose
+   * host is the request's Host header. Needed behind a proxy that rewrites Host. Default none.
+   */
+  origins?: string[];
   logger?: Logger;
 }
 
@@ -114,19 +113,29 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
         logger.warn({ method: request.method, url: request.url }, 'refused a change: the dashboard is read-only');
         return reply.code(403).send({ error: 'the dashboard is read-only' });
       }
+      const refusal = crossSiteRefusal(
+        {
+          method: request.method,
+          path: request.url.split('?')[0] ?? '/',
+          host: request.headers.host,
+          origin: request.headers.origin,
+          secFetchSite: single(request.headers['sec-fetch-site']),
+          contentType: request.headers['content-type'],
+          hasBody: Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined,
+        },
+        options.origins,
+      );
+      if (refusal) {
+        logger.warn({ method: request.method, url: request.url, origin: request.headers.origin, reason: refusal.error }, 'refused a change');
+        return reply.code(refusal.status).send({ error: refusal.error });
+      }
     });
+    guardBoardWrites(app, queues, logger);
 
     const serverAdapter = new FastifyAdapter();
     serverAdapter.setBasePath('/');
     createBullBoard({
-      queues: queues.map(
-        (queue, i) =>
-          new BullMQAdapter(queue, {
-            readOnlyMode: readOnly,
-            allowRetries: !readOnly,
-            description: DASHBOARD_QUEUES[i]?.description ?? '',
-          }),
-      ),
+      queues: dashboardAdapters(queues, readOnly),
       serverAdapter,
       options: { uiConfig: { boardTitle: readOnly ? 'neupush (read-only)' : 'neupush', hideDocsLink: true } },
     });
@@ -149,4 +158,8 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     logger,
     close: () => (closing ??= cleanup()),
   };
+}
+
+function single(header: string | string[] | undefined): string | undefined {
+  return Array.isArray(header) ? header[0] : header;
 }

@@ -1,11 +1,13 @@
-import http, { type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { decodeForm } from '../neuxnet/form.js';
 import { SEND_NOTIFY_PATH } from '../neuxnet/wire.js';
-import { FailureRateSchema, parseControlUpdate } from './control.js';
+import { FailureRateSchema } from './control.js';
+import { handleControl } from './control-api.js';
 import { envelope, OK_BODY } from './envelope.js';
 import { planFault, takeFault, type FaultPlan, type FaultRule } from './faults.js';
+import { pathOf, readBody, SandboxTransport } from './transport.js';
 import { verifyRequest } from './verify.js';
+import { Waiters } from './waiters.js';
 
 export type { FaultRule } from './faults.js';
 
@@ -71,36 +73,6 @@ export interface Sandbox {
 const MAX_BODY_BYTES = 1024 * 1024;
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const OK_LENGTH = Buffer.byteLength(OK_BODY);
-/**
- * Longer than Node's 5 s default: benchmark clients keep sockets idle between bursts, and a server closing
- * one just as the client reuses it shows up as a spurious ECONNRESET that is not the code under test.
- */
-const KEEP_ALIVE_TIMEOUT_MS = 30_000;
-
-type BodyResult = { kind: 'body'; text: string } | { kind: 'too-large' } | { kind: 'aborted' };
-
-/**
- * Collect the body up to `limit` bytes. Past the limit the rest is read and thrown away rather than cut
- * off: closing the socket on unread data makes the kernel send RST, and the client would never see the 413.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= limit) chunks.push(chunk);
-    });
-    req.on('end', () => resolve(size > limit ? { kind: 'too-large' } : { kind: 'body', text: Buffer.concat(chunks).toString('utf8') }));
-    req.on('close', () => resolve({ kind: 'aborted' }));
-  });
-}
-
-function pathOf(url: string | undefined): string {
-  if (url === undefined) return '/';
-  const q = url.indexOf('?');
-  return q === -1 ? url : url.slice(0, q);
-}
 
 function isForm(contentType: string | undefined): boolean {
   if (contentType === undefined) return false;
@@ -108,35 +80,22 @@ function isForm(contentType: string | undefined): boolean {
   return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase() === FORM_TYPE;
 }
 
-function describePredicate(predicate: (s: Sandbox) => boolean): string {
-  const source = predicate.toString().replace(/\s+/g, ' ');
-  return source.length > 120 ? `${source.slice(0, 117)}...` : source;
-}
-
-interface Waiter {
-  check(): void;
-  fail(error: Error): void;
-}
-
+/** The sendNotify side: counters, fault rules, verification and answers. Transport and waiters are its own files. */
 class SandboxServer implements Sandbox {
-  url = '';
-  port = 0;
   readonly accepted: AcceptedRequest[] = [];
 
-  readonly #server: http.Server;
+  readonly #transport: SandboxTransport;
   readonly #appid: string;
   readonly #secret: string;
   readonly #latencyMs: number;
   readonly #record: boolean;
-  readonly #sockets = new Set<Socket>();
   readonly #timers = new Set<NodeJS.Timeout>();
-  readonly #waiters = new Set<Waiter>();
+  readonly #waiters: Waiters<Sandbox>;
   #rules: readonly FaultRule[];
   #failureRate: number;
   #clockOffsetMs: number;
   #counts = { requests: 0, accepted: 0, rejected: 0, faulted: 0 };
   #inFlight = 0;
-  #closing: Promise<void> | undefined;
 
   constructor(options: SandboxOptions) {
     this.#appid = options.appid;
@@ -146,31 +105,23 @@ class SandboxServer implements Sandbox {
     this.#rules = [...(options.faults ?? [])];
     this.#failureRate = checkFailureRate(options.failureRate ?? 0);
     this.#clockOffsetMs = options.clockOffsetMs ?? 0;
-    this.#server = http.createServer({ keepAliveTimeout: KEEP_ALIVE_TIMEOUT_MS }, (req, res) => {
-      this.#handle(req, res).catch((error: unknown) => {
-        if (res.headersSent || res.destroyed) {
-          res.destroy();
-          return;
-        }
-        this.#send(res, 500, envelope(500, `sandbox error: ${String(error)}`, false));
-      });
-    });
-    this.#server.on('connection', (socket: Socket) => {
-      this.#sockets.add(socket);
-      socket.once('close', () => this.#sockets.delete(socket));
-    });
+    this.#waiters = new Waiters<Sandbox>(this, () => `stats ${JSON.stringify(this.stats())}, accepted.length ${this.accepted.length}`);
+    this.#transport = new SandboxTransport(
+      (req, res) => this.#handle(req, res),
+      (res, error) => this.#send(res, 500, envelope(500, `sandbox error: ${String(error)}`, false)),
+    );
   }
 
-  async listen(port: number, host: string): Promise<void> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-    this.port = (this.#server.address() as AddressInfo).port;
-    this.url = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
+  get url(): string {
+    return this.#transport.url;
+  }
+
+  get port(): number {
+    return this.#transport.port;
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return this.#transport.listen(port, host);
   }
 
   now(): number {
@@ -183,17 +134,17 @@ class SandboxServer implements Sandbox {
 
   setFaults(faults: FaultRule[]): void {
     this.#rules = [...faults];
-    this.#changed();
+    this.#waiters.changed();
   }
 
   setFailureRate(rate: number): void {
     this.#failureRate = checkFailureRate(rate);
-    this.#changed();
+    this.#waiters.changed();
   }
 
   setClockOffset(ms: number): void {
     this.#clockOffsetMs = ms;
-    this.#changed();
+    this.#waiters.changed();
   }
 
   reset(): void {
@@ -203,56 +154,21 @@ class SandboxServer implements Sandbox {
     this.#rules = [];
     this.#failureRate = 0;
     this.#clockOffsetMs = 0;
-    this.#changed();
+    this.#waiters.changed();
   }
 
   waitFor(predicate: (s: Sandbox) => boolean, timeoutMs = 5_000): Promise<void> {
-    if (this.#closing) return Promise.reject(new Error('sandbox.waitFor: the sandbox is closed'));
-    return new Promise<void>((resolve, reject) => {
-      const finish = (error?: unknown) => {
-        clearTimeout(timer);
-        this.#waiters.delete(waiter);
-        if (error === undefined) resolve();
-        else reject(error instanceof Error ? error : new Error(String(error), { cause: error }));
-      };
-      const waiter: Waiter = {
-        check: () => {
-          try {
-            if (predicate(this)) finish();
-          } catch (error) {
-            finish(error);
-          }
-        },
-        fail: (error) => finish(error),
-      };
-      const timer = setTimeout(() => {
-        const stats = JSON.stringify(this.stats());
-        finish(
-          new Error(
-            `sandbox.waitFor: ${describePredicate(predicate)} still false after ${timeoutMs} ms ` +
-              `(stats ${stats}, accepted.length ${this.accepted.length})`,
-          ),
-        );
-      }, timeoutMs);
-      this.#waiters.add(waiter);
-      waiter.check();
-    });
+    if (this.#transport.closing) return Promise.reject(new Error('sandbox.waitFor: the sandbox is closed'));
+    return this.#waiters.waitFor(predicate, timeoutMs);
   }
 
   close(): Promise<void> {
-    if (this.#closing) return this.#closing;
-    this.#closing = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    if (this.#transport.closing) return this.#transport.close();
+    const closed = this.#transport.close();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    // server.close() waits for every connection to end; hung requests and idle keep-alive sockets never would.
-    for (const socket of this.#sockets) socket.destroy();
-    for (const waiter of [...this.#waiters]) waiter.fail(new Error('sandbox.waitFor: the sandbox was closed while waiting'));
-    return this.#closing;
-  }
-
-  #changed(): void {
-    if (this.#waiters.size === 0) return;
-    for (const waiter of [...this.#waiters]) waiter.check();
+    this.#waiters.failAll(new Error('sandbox.waitFor: the sandbox was closed while waiting'));
+    return closed;
   }
 
   #later(ms: number, fn: () => void): void {
@@ -265,15 +181,17 @@ class SandboxServer implements Sandbox {
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
-    if (path.startsWith('/_sandbox/')) return this.#control(req, res, path);
+    if (path.startsWith('/_sandbox/')) {
+      return handleControl(req, path, this, MAX_BODY_BYTES, (status, body) => this.#send(res, status, body));
+    }
 
     this.#counts.requests++;
     this.#inFlight++;
     res.once('close', () => {
       this.#inFlight--;
-      this.#changed();
+      this.#waiters.changed();
     });
-    this.#changed();
+    this.#waiters.changed();
 
     if (req.method !== 'POST' || path !== SEND_NOTIFY_PATH) {
       return this.#reject(res, 404, 404, `no such endpoint: ${req.method ?? '?'} ${path}`);
@@ -294,7 +212,7 @@ class SandboxServer implements Sandbox {
     const plan = planFault(taken.rule, hit, this.#latencyMs);
     if (plan.action.kind !== 'none') {
       this.#counts.faulted++;
-      this.#changed();
+      this.#waiters.changed();
     }
     if (plan.delayMs > 0) this.#later(plan.delayMs, () => this.#act(req, res, plan, fields, receivedAt));
     else this.#act(req, res, plan, fields, receivedAt);
@@ -324,13 +242,13 @@ class SandboxServer implements Sandbox {
     this.#counts.accepted++;
     if (this.#record) this.accepted.push({ params: fields, openIds: verdict.openIds, receivedAt });
     this.#send(res, 200, OK_BODY, plan.retryAfterSeconds, OK_LENGTH);
-    this.#changed();
+    this.#waiters.changed();
   }
 
   #reject(res: ServerResponse, httpStatus: number, status: number, msg: string, retryAfterSeconds?: number): void {
     this.#counts.rejected++;
     this.#send(res, httpStatus, envelope(status, msg, false), retryAfterSeconds);
-    this.#changed();
+    this.#waiters.changed();
   }
 
   #send(res: ServerResponse, httpStatus: number, body: string, retryAfterSeconds?: number, length?: number): void {
@@ -343,39 +261,6 @@ class SandboxServer implements Sandbox {
     if (this.#clockOffsetMs !== 0) headers.date = new Date(this.now()).toUTCString();
     res.writeHead(httpStatus, headers);
     res.end(body);
-  }
-
-  async #control(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    if (req.method === 'GET' && path === '/_sandbox/stats') {
-      this.#send(res, 200, JSON.stringify(this.stats()));
-      return;
-    }
-    if (req.method === 'POST' && path === '/_sandbox/reset') {
-      req.resume();
-      this.reset();
-      this.#send(res, 200, JSON.stringify({ ok: true }));
-      return;
-    }
-    if (req.method === 'POST' && path === '/_sandbox/faults') {
-      const body = await readBody(req, MAX_BODY_BYTES);
-      if (body.kind === 'aborted') return;
-      if (body.kind === 'too-large') {
-        this.#send(res, 413, JSON.stringify({ ok: false, error: `body larger than ${MAX_BODY_BYTES} bytes` }));
-        return;
-      }
-      const parsed = parseControlUpdate(body.text);
-      if (!parsed.ok) {
-        this.#send(res, 400, JSON.stringify({ ok: false, error: parsed.error }));
-        return;
-      }
-      const { faults, failureRate, clockOffsetMs } = parsed.update;
-      if (faults !== undefined) this.setFaults(faults);
-      if (failureRate !== undefined) this.setFailureRate(failureRate);
-      if (clockOffsetMs !== undefined) this.setClockOffset(clockOffsetMs);
-      this.#send(res, 200, JSON.stringify({ ok: true }));
-      return;
-    }
-    this.#send(res, 404, envelope(404, `no such sandbox endpoint: ${req.method ?? '?'} ${path}`, false));
   }
 }
 

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { parseDuration } from './duration.js';
@@ -106,6 +107,13 @@ const EnvSchema = z.object({
   NEUPUSH_OUTAGE_THRESHOLD: int('NEUPUSH_OUTAGE_THRESHOLD', 0, 100_000).default(Number(DEFAULTS.NEUPUSH_OUTAGE_THRESHOLD)),
   NEUPUSH_OUTAGE_MAX_PAUSE: duration('NEUPUSH_OUTAGE_MAX_PAUSE').default(30_000),
   NEUPUSH_METRICS_PORT: int('NEUPUSH_METRICS_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_METRICS_PORT)),
+  NEUPUSH_METRICS_HOST: z
+    .string()
+    .refine(
+      (s) => isIP(s) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*$/.test(s),
+      'NEUPUSH_METRICS_HOST must be a host name or IP address without scheme, port or brackets, e.g. 127.0.0.1 or ::',
+    )
+    .optional(),
   NEUPUSH_API_PORT: int('NEUPUSH_API_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_API_PORT)),
   NEUPUSH_API_TOKEN: optionalSecret('NEUPUSH_API_TOKEN'),
   NEUPUSH_DASHBOARD_PORT: int('NEUPUSH_DASHBOARD_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_DASHBOARD_PORT)),
@@ -157,6 +165,11 @@ export interface Config {
   /** Longest such pause; pauses double from 1 s up to it while the outage lasts. */
   outageMaxPauseMs: number;
   metricsPort: number;
+  /**
+   * Interface the worker's /metrics, /healthz and /readyz listen on (NEUPUSH_METRICS_HOST).
+   * @defaultValue unset: every interface (`::` and `0.0.0.0`), so Prometheus and probes reach a container
+   */
+  metricsHost?: string;
   apiPort: number;
   apiToken?: string;
   dashboardPort: number;
@@ -212,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     outageThreshold: e.NEUPUSH_OUTAGE_THRESHOLD,
     outageMaxPauseMs: e.NEUPUSH_OUTAGE_MAX_PAUSE,
     metricsPort: e.NEUPUSH_METRICS_PORT,
+    ...(e.NEUPUSH_METRICS_HOST !== undefined && { metricsHost: e.NEUPUSH_METRICS_HOST }),
     apiPort: e.NEUPUSH_API_PORT,
     ...(e.NEUPUSH_API_TOKEN !== undefined && { apiToken: e.NEUPUSH_API_TOKEN }),
     dashboardPort: e.NEUPUSH_DASHBOARD_PORT,

@@ -12,8 +12,8 @@ export interface ReadinessCheck {
 
 export interface HealthServerOptions {
   port: number;
-  /** Default: every interface, so Prometheus and orchestrator probes reach it from outside the container. */
-  host?: string;
+  /** Default (unset): every interface, so Prometheus and orchestrator probes reach it from outside the container. */
+  host?: string | undefined;
   registry: Registry;
   ready: ReadinessCheck;
   logger: Logger;
@@ -116,8 +116,9 @@ export async function tryStartHealthServer(options: HealthServerOptions): Promis
     return server;
   } catch (error) {
     options.logger.error(
-      { port: options.port, err: error instanceof Error ? error.message : String(error) },
-      'could not serve metrics and health checks; running without them (set NEUPUSH_METRICS_PORT to a free port, or 0 to turn them off)',
+      { port: options.port, host: options.host, err: error instanceof Error ? error.message : String(error) },
+      'could not serve metrics and health checks; running without them (set NEUPUSH_METRICS_PORT to a free port, or 0 to turn them off; ' +
+        'NEUPUSH_METRICS_HOST to an address of this host)',
     );
     return undefined;
   }

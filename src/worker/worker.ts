@@ -155,6 +155,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     metrics &&
     (await tryStartHealthServer({
       port: config.metricsPort,
+      host: config.metricsHost,
       registry: metrics.registry,
       ready: {
         redis: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',

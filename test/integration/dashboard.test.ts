@@ -5,21 +5,20 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
-import { createLogger } from '../../src/shared/logger.js';
 import { DELIVERY_QUEUE } from '../../src/shared/queue-names.js';
-import { resolveAccess, startDashboard, type Dashboard, type DashboardOptions } from '../../src/dashboard/server.js';
-import { createLogCapture } from '../helpers/log-capture.js';
+import { resolveAccess, type Dashboard, type DashboardOptions } from '../../src/dashboard/server.js';
+import { basicAuth, DASHBOARD_PASSWORD, DASHBOARD_USER, startTestDashboard, type TestDashboard } from '../helpers/dashboard.js';
 import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
 
 const execFileAsync = promisify(execFile);
-const USER = 'ops';
-const PASSWORD = 'pa55-word';
-const auth = (user = USER, password = PASSWORD) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+const USER = DASHBOARD_USER;
+const PASSWORD = DASHBOARD_PASSWORD;
+const auth = basicAuth;
 
 let prefix: string;
 let redis: Redis;
 let deliveries: Queue;
-let dashboard: Dashboard | undefined;
+let board: TestDashboard | undefined;
 
 beforeAll(() => {
   redis = new Redis(redisUrl());
@@ -28,24 +27,15 @@ afterAll(async () => {
   await redis.quit();
 });
 afterEach(async () => {
-  await dashboard?.close();
-  dashboard = undefined;
-  await deliveries?.close();
+  await board?.close();
+  board = undefined;
   await deleteKeysWithPrefix(redis, prefix);
 });
 
 async function start(options: Omit<DashboardOptions, 'env' | 'port' | 'logger'> = {}): Promise<Dashboard> {
-  prefix = testPrefix();
-  deliveries = new Queue(DELIVERY_QUEUE, { connection: { url: redisUrl() }, prefix });
-  dashboard = await startDashboard({
-    env: {},
-    port: 0,
-    host: '127.0.0.1',
-    logger: createLogger({ destination: createLogCapture() }),
-    ...options,
-    config: { redisUrl: redisUrl(), prefix, dashboardUser: USER, dashboardPassword: PASSWORD, ...options.config },
-  });
-  return dashboard;
+  board = await startTestDashboard(options);
+  ({ prefix, deliveries } = board);
+  return board.dashboard;
 }
 
 describe('dashboard access control', () => {

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { startDashboard } from '../../dashboard/server.js';
 import { exitOnSignals } from '../exit-on-signals.js';
 import { action } from '../exit.js';
@@ -9,6 +9,21 @@ interface DashboardFlags {
   host?: string;
   readOnly?: boolean;
   insecure?: boolean;
+  origin?: string[];
+}
+
+/** An origin is scheme://host[:port], as browsers send it in the Origin header. */
+function origin(value: string, previous: string[] = []): string[] {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || parsed.origin !== value || !/^https?:$/.test(parsed.protocol)) {
+    throw new InvalidArgumentError(`must be an origin such as https://dash.example.com (scheme, host and port only), got ${value}`);
+  }
+  return [...previous, value];
 }
 
 export function registerDashboard(program: Command): void {
@@ -22,6 +37,7 @@ export function registerDashboard(program: Command): void {
     .option('--host <host>', 'interface to bind (default 0.0.0.0; 127.0.0.1 with --insecure)')
     .option('--read-only', 'hide the buttons and refuse every change on the server (403); also NEUPUSH_DASHBOARD_READ_ONLY=true')
     .option('--insecure', 'run WITHOUT credentials, on 127.0.0.1 only')
+    .option('--origin <origin>', 'origin browsers reach the dashboard at, when a proxy rewrites Host (repeatable)', origin)
     .action(
       action(async (flags: DashboardFlags) => {
         const dashboard = await startDashboard({
@@ -29,6 +45,7 @@ export function registerDashboard(program: Command): void {
           ...(flags.host !== undefined && { host: flags.host }),
           ...(flags.readOnly && { readOnly: true }),
           ...(flags.insecure && { insecure: true }),
+          ...(flags.origin && { origins: flags.origin }),
         });
         process.stderr.write(`neupush dashboard at ${dashboard.url}${dashboard.readOnly ? ' (read-only)' : ''}\n`);
         exitOnSignals(dashboard.close, dashboard.logger);

@@ -30,6 +30,24 @@ function faultFromFlags(f: SandboxFlags): FaultRule | undefined {
   return Object.keys(rule).length > 0 ? rule : undefined;
 }
 
+/**
+ * The worker needs the same credentials as the sandbox, so the suggested command names all three variables.
+ * The secret is the caller's own (the sandbox generates none), so it is referred to, never printed.
+ */
+export function sandboxBanner(url: string, appid: string): string {
+  return (
+    `sandbox listening on ${url}\n` +
+    `  point a worker at it: NEUXNET_APPID=${shellQuote(appid)} NEUXNET_SECRET="$NEUXNET_SECRET" NEUXNET_BASE_URL=${shellQuote(url)} neupush worker\n` +
+    '    (NEUXNET_SECRET: the secret this sandbox was started with; it is not printed)\n' +
+    `  stats: GET ${url}/_sandbox/stats\n`
+  );
+}
+
+/** Plain ids stay readable; anything a shell would split or expand is single-quoted. */
+function shellQuote(value: string): string {
+  return /^[A-Za-z0-9_.,:/@%+=-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
 export function registerSandbox(program: Command): void {
   program
     .command('sandbox')
@@ -59,9 +77,7 @@ export function registerSandbox(program: Command): void {
           ...(flags.latency !== undefined && { latencyMs: flags.latency }),
           ...(flags.clockOffset !== undefined && { clockOffsetMs: flags.clockOffset }),
         });
-        process.stdout.write(`sandbox listening on ${sandbox.url}\n`);
-        process.stdout.write(`  point a worker at it: NEUXNET_BASE_URL=${sandbox.url} neupush worker\n`);
-        process.stdout.write(`  stats: GET ${sandbox.url}/_sandbox/stats\n`);
+        process.stdout.write(sandboxBanner(sandbox.url, config.appid as string));
         exitOnSignals(() => sandbox.close(), createLogger({ level: config.logLevel, destination: process.stderr }));
       }),
     );

@@ -1,0 +1,40 @@
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import type { Queue } from 'bullmq';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../shared/queue-names.js';
+import { DATE_PATHS, showDates } from './shown-dates.js';
+
+/** Every neupush queue. Campaign chunks and scheduled sends are jobs in `deliveries`, named by kind. */
+export const DASHBOARD_QUEUES = [
+  { name: DELIVERY_QUEUE, description: 'One job per sendNotify request: notification, campaign-chunk or scheduled-notification' },
+  {
+    name: DEAD_LETTER_QUEUE,
+    description:
+      'Deliveries that could not be sent, each named by its reason. No worker consumes this queue, by design: ' +
+      'entries wait here for `neupush dlq redrive` or `purge`',
+  },
+  { name: SCHEDULE_QUEUE, description: 'Recurring schedules; each firing fans out into delivery jobs' },
+] as const;
+
+/**
+ * Bull Board warns "No workers" when nothing consumes a queue that is not paused. Nothing consumes the
+ * dead letters on purpose, so for that queue the question is left unanswered (null), which shows no badge.
+ */
+class ParkedQueueAdapter extends BullMQAdapter {
+  override getWorkers(): Promise<null> {
+    return Promise.resolve(null);
+  }
+}
+
+export function dashboardAdapters(queues: readonly Queue[], readOnly: boolean): BullMQAdapter[] {
+  return queues.map((queue) => {
+    const options = {
+      readOnlyMode: readOnly,
+      allowRetries: !readOnly,
+      description: DASHBOARD_QUEUES.find((q) => q.name === queue.name)?.description ?? '',
+    };
+    const adapter = queue.name === DEAD_LETTER_QUEUE ? new ParkedQueueAdapter(queue, options) : new BullMQAdapter(queue, options);
+    const paths = DATE_PATHS[queue.name];
+    if (paths) adapter.setFormatter('data', (data: unknown) => showDates(data, paths));
+    return adapter;
+  });
+}
