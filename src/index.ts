@@ -20,7 +20,16 @@ export { NotificationSchema, LIMITS, LANGUAGES, type Notification, type Notifica
 export { sign, signingString } from './neuxnet/sign.js';
 export { SendNotifyClient, type SendNotifyClientOptions } from './neuxnet/client.js';
 export { classify, type CallResult, type Outcome } from './neuxnet/classify.js';
-export { NeupushError, ValidationError, ConfigError, IdempotencyConflictError, type FieldIssue } from './shared/errors.js';
+export {
+  NeupushError,
+  ValidationError,
+  ConfigError,
+  IdempotencyConflictError,
+  RedisTimeoutError,
+  ERROR_CODES,
+  type ErrorCode,
+  type FieldIssue,
+} from './shared/errors.js';
 export { DELIVERY_QUEUE, DEAD_LETTER_QUEUE, SCHEDULE_QUEUE } from './shared/queue-names.js';
 export type { DeadLetterReason, DeliveryJobData } from './shared/job-data.js';
 export { createLogger, type Logger } from './shared/logger.js';

@@ -1,10 +1,13 @@
-import { ConfigError, ValidationError } from '../shared/errors.js';
+import { ConfigError, NeupushError, ValidationError, type NeupushErrorOptions } from '../shared/errors.js';
 
 /** Exit codes scripts depend on: 0 success, 2 bad input (nothing queued), 1 anything else. */
 export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+/** A command was given something it cannot use (a flag, a file); exit 2, nothing was queued. */
+export class UsageError extends NeupushError {
+  constructor(message: string, options?: NeupushErrorOptions) {
+    super(message, 'ERR_USAGE', options);
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Config } from '../shared/config.js';
 import { CAMPAIGN_LUA_PRELUDE } from '../shared/campaign-counters.js';
 import { campaignIndexKey, campaignKeys, type CampaignKeys } from '../shared/campaign-keys.js';
-import { NeupushError, ValidationError } from '../shared/errors.js';
+import { NeupushError, ValidationError, type NeupushErrorOptions } from '../shared/errors.js';
 import type { DeliveryJobData } from '../shared/job-data.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import { addInBatches, deliveryJobOptions, type DeliveryQueue } from '../shared/queues.js';
@@ -39,8 +39,8 @@ export interface CampaignContext {
 
 /** Another process is creating the same campaign right now; the loser stops, nothing is doubled. */
 export class CampaignBusyError extends NeupushError {
-  constructor(id: string) {
-    super(`campaign ${id} is being created by another process at the same time`, 'ERR_CAMPAIGN_BUSY');
+  constructor(id: string, options?: NeupushErrorOptions) {
+    super(`campaign ${id} is being created by another process at the same time`, 'ERR_CAMPAIGN_BUSY', options);
   }
 }
 

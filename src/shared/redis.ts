@@ -1,5 +1,6 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Config } from './config.js';
+import { RedisTimeoutError } from './errors.js';
 import { raceTimeout } from './timeout.js';
 
 /** A standalone (or Sentinel) connection, or a Redis Cluster. Both speak the same commands. */
@@ -76,9 +77,13 @@ export function clusterOptions(url: string, role: ConnectionRole): ClusterOption
   };
 }
 
-/** Resolve once the connection is ready, or reject after `timeoutMs` with a message naming the URL's host. */
+/**
+ * Resolve once the connection is ready, or reject after `timeoutMs` with a RedisTimeoutError naming the
+ * URL's host, whose `cause` is the last connection error seen meanwhile (ECONNREFUSED, NOAUTH, ...).
+ */
 export async function waitForRedis(redis: RedisConnection, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
+  let lastError: unknown;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
@@ -88,17 +93,23 @@ export async function waitForRedis(redis: RedisConnection, timeoutMs = 5_000): P
           : redis.options.sentinels
             ? `the master "${redis.options.name}" of the Sentinels`
             : `${redis.options.host}:${redis.options.port}`;
-      reject(new Error(`Redis at ${where} did not answer within ${timeoutMs} ms`));
+      const message = `Redis at ${where} did not answer within ${timeoutMs} ms`;
+      reject(new RedisTimeoutError(message, timeoutMs, lastError === undefined ? undefined : { cause: lastError }));
     }, timeoutMs);
     const onReady = () => {
       cleanup();
       resolve();
     };
+    const onError = (error: unknown) => {
+      lastError = error;
+    };
     const cleanup = () => {
       clearTimeout(timer);
       redis.off('ready', onReady);
+      redis.off('error', onError);
     };
     redis.on('ready', onReady);
+    redis.on('error', onError);
   });
 }
 
