@@ -50,7 +50,7 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     throw new ConfigError('NEUPUSH_API_TOKEN must be set: the API queues notifications for anyone who can reach it');
   }
   const logger = (options.logger ?? createLogger({ level: config.logLevel })).child({ component: 'api' });
-  const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env });
+  const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env, logger });
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: API_BODY_LIMIT });
   try {
     const openapi = buildOpenApi(packageVersion());
