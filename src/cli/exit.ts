@@ -1,3 +1,4 @@
+import { safeMessage } from '../shared/error-serializer.js';
 import { ConfigError, NeupushError, ValidationError, type NeupushErrorOptions } from '../shared/errors.js';
 
 /** Exit codes scripts depend on: 0 success, 2 bad input (nothing queued), 1 anything else. */
@@ -11,7 +12,8 @@ export class UsageError extends NeupushError {
 }
 
 /**
- * Wrap a command's action: print the error's message on stderr and exit with the contract's code.
+ * Wrap a command's action: print the error's message on stderr (scrubbed of Redis command arguments, as
+ * in a log line) and exit with the contract's code.
  * Commander's own usage errors exit 2 through `exitOverride` in main.ts.
  */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
@@ -20,7 +22,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
       await fn(...args);
     } catch (error) {
       const bad = error instanceof ValidationError || error instanceof ConfigError || error instanceof UsageError;
-      process.stderr.write(`neupush: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`neupush: ${safeMessage(error)}\n`);
       process.exit(bad ? EXIT.badInput : EXIT.failure);
     }
   };

@@ -85,7 +85,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
 
   // Producer-style connection: while Redis is down the board's calls fail at once instead of hanging.
   const redis = connectRedis(config, 'producer');
-  redis.on('error', (e) => logger.debug({ err: e.message }, 'redis connection error'));
+  redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   let app: FastifyInstance | undefined;
   const queues: Queue[] = [];
   const cleanup = async () => {
@@ -98,7 +98,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     await waitForRedis(redis);
     for (const { name } of DASHBOARD_QUEUES) {
       const queue = new Queue(name, { connection: redis, prefix: config.prefix });
-      queue.on('error', (e) => logger.debug({ err: e.message, queue: name }, 'queue error'));
+      queue.on('error', (err) => logger.debug({ err, queue: name }, 'queue error'));
       queues.push(queue);
     }
 

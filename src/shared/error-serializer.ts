@@ -82,6 +82,11 @@ function serialize(value: unknown, depth: number, seen: Set<object>): Serialized
   return out;
 }
 
+/** The message of anything thrown, scrubbed as in a log line: what a CLI may print on stderr. */
+export function safeMessage(thrown: unknown): string {
+  return thrown instanceof Error ? scrubMessage(thrown.message, commandArgs(thrown)) : String(thrown);
+}
+
 /**
  * An error as a log field: name, message, code, stack, a few scalar fields and the sanitised cause chain.
  * Anything that is not an Error (a string, a plain object) is passed through unchanged: it is the caller's data.
