@@ -18,7 +18,7 @@ export { startSandbox, type Sandbox, type SandboxOptions, type FaultRule } from 
 export { loadConfig, DEFAULTS, type Config } from './shared/config.js';
 export { NotificationSchema, LIMITS, LANGUAGES, type Notification, type NotificationInput } from './neuxnet/notification.js';
 export { sign, signingString } from './neuxnet/sign.js';
-export { SendNotifyClient, type SendNotifyClientOptions } from './neuxnet/client.js';
+export { SendNotifyClient, type SendNotifyClientOptions, type SendNotifyResult } from './neuxnet/client.js';
 export { classify, type CallResult, type Outcome } from './neuxnet/classify.js';
 export {
   NeupushError,

@@ -20,7 +20,8 @@ export interface SendNotifyClientOptions {
   clock?: Clock;
 }
 
-export interface SendResult extends CallResult {
+/** One sendNotify call's classified answer (not the Producer's `SendResult`, which is what `send` queued). */
+export interface SendNotifyResult extends CallResult {
   durationMs: number;
   /** How many recipients the request named (1 for everyone/phone sends). */
   recipients: number;
@@ -61,7 +62,7 @@ export class SendNotifyClient {
   }
 
   /** Sign and send one notification. Resolves with the classified outcome; rejects only on a programming error. */
-  async sendNotify(notification: Notification): Promise<SendResult> {
+  async sendNotify(notification: Notification): Promise<SendNotifyResult> {
     const signedAt = this.#clock.now();
     const params = toWireParams(notification, this.#appid, signedAt);
     const result = await this.call(SEND_NOTIFY_PATH, params);

@@ -5,7 +5,7 @@ import { serializeError } from './error-serializer.js';
  * Paths that must never reach a log line: credentials, signatures, and personal data (phone numbers).
  * The secret is never put in a logged object in the first place; this is the second line of defence.
  */
-export const REDACT_PATHS = [
+const REDACT_PATHS = [
   'secret',
   'sign',
   'password',

@@ -24,7 +24,7 @@ export function redisOptions(role: ConnectionRole): RedisOptions {
     : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false };
 }
 
-export function createRedis(url: string, role: ConnectionRole): Redis {
+function createRedis(url: string, role: ConnectionRole): Redis {
   return new Redis(url, redisOptions(role));
 }
 
