@@ -22,17 +22,40 @@ export const DASHBOARD_QUEUES = [
 export const INSECURE_HOST = '127.0.0.1';
 
 export interface DashboardOptions {
-  /** Overrides of the environment configuration (user, password, port, read-only come from there). */
+  /**
+   * Overrides of the environment configuration (user, password, port, read-only come from there).
+   * @defaultValue none: every setting from `env` (see Config for each variable and default)
+   */
   config?: Partial<Config>;
+  /**
+   * Environment to read.
+   * @defaultValue `process.env`
+   */
   env?: NodeJS.ProcessEnv;
-  /** Default NEUPUSH_DASHBOARD_PORT. 0 = any free port. */
+  /**
+   * Port to listen on; 0 = any free port.
+   * @defaultValue the `NEUPUSH_DASHBOARD_PORT` setting
+   */
   port?: number;
-  /** Default 0.0.0.0 with credentials; 127.0.0.1 (and nothing else) with `insecure`. */
+  /**
+   * Interface to bind.
+   * @defaultValue `'0.0.0.0'` with credentials; `INSECURE_HOST` (127.0.0.1, and nothing else) with `insecure`
+   */
   host?: string;
-  /** Default NEUPUSH_DASHBOARD_READ_ONLY. */
+  /**
+   * Hide the retry/clean/delete buttons and refuse every change.
+   * @defaultValue the `NEUPUSH_DASHBOARD_READ_ONLY` setting
+   */
   readOnly?: boolean;
-  /** Run without credentials, on 127.0.0.1 only. Default false. */
+  /**
+   * Run without credentials, on 127.0.0.1 only.
+   * @defaultValue `false`
+   */
   insecure?: boolean;
+  /**
+   * Where the dashboard logs (as a child with `component: 'dashboard'`).
+   * @defaultValue createLogger at `LOG_LEVEL`
+   */
   logger?: Logger;
 }
 

@@ -9,14 +9,26 @@ import type { Notification } from './notification.js';
 import { systemClock, type Clock } from './clock.js';
 
 export interface SendNotifyClientOptions {
+  /** Base of the Open API (required; the worker passes NEUXNET_BASE_URL). */
   baseUrl: string;
+  /** Your Mini App id (required; the worker passes NEUXNET_APPID). */
   appid: string;
-  /** Held in this object's closure only. */
+  /** The app secret (required; the worker passes NEUXNET_SECRET). Held in this object's fields only. */
   secret: string;
-  /** One HTTP call, connect to last byte. Keep it well below the BullMQ lock duration. */
+  /**
+   * One HTTP call, connect to last byte, ms (required; the worker passes NEUPUSH_TIMEOUT_MS). Keep it well
+   * below the BullMQ lock duration.
+   */
   timeoutMs: number;
-  /** Sockets kept open per host. Default 64. */
+  /**
+   * Sockets kept open per host.
+   * @defaultValue `64` (the worker passes NEUPUSH_CONCURRENCY)
+   */
   maxSockets?: number;
+  /**
+   * Where signing timestamps come from.
+   * @defaultValue `systemClock` (Date.now)
+   */
   clock?: Clock;
 }
 
