@@ -36,9 +36,10 @@ export function deliveryJob(config: Readonly<Config>, spec: DeliveryJobSpec): De
     notification: spec.notification,
     sendAt: spec.sendAt,
     deadline: spec.deadline,
-    ...(spec.campaignId !== undefined && { campaignId: spec.campaignId }),
-    ...(spec.chunk !== undefined && { chunk: spec.chunk }),
   };
+  // Assigned rather than spread: this runs once per job of a million-recipient campaign.
+  if (spec.campaignId !== undefined) data.campaignId = spec.campaignId;
+  if (spec.chunk !== undefined) data.chunk = spec.chunk;
   const opts = deliveryJobOptions(config, { jobId: spec.jobId, delay: spec.sendAt - spec.now, priority: spec.priority, timestamp: spec.now });
   return { name: spec.name, data, opts };
 }
@@ -53,13 +54,19 @@ export function chunkedDeliveryJobs(
   n: Omit<DeliveryJobSpec, 'jobId' | 'notificationId' | 'campaignId' | 'chunk'> & { id: string },
 ): DeliveryJob[] {
   const chunks = chunkNotification(n.notification, config.chunkSize);
+  const { name, priority, sendAt, deadline, now } = n;
+  const count = chunks.length;
   return chunks.map((chunk, index) =>
     deliveryJob(config, {
-      ...n,
       jobId: `${n.id}.${index}`,
       notificationId: n.id,
       notification: chunk,
-      ...(chunks.length > 1 && { chunk: { index, count: chunks.length } }),
+      name,
+      priority,
+      sendAt,
+      deadline,
+      now,
+      ...(count > 1 && { chunk: { index, count } }),
     }),
   );
 }
