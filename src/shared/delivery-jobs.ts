@@ -24,7 +24,8 @@ export interface DeliveryJobSpec {
   /** The instant the delay is counted from. */
   now: number;
   campaignId?: string;
-  chunk?: { index: number; count: number };
+  /** Which chunk of how many, when the notification became more than one job. */
+  chunk?: { index: number; count: number } | undefined;
 }
 
 /** The one builder of delivery job data and options: `send`, schedule firings and campaign chunks all use it. */
@@ -66,7 +67,7 @@ export function chunkedDeliveryJobs(
       sendAt,
       deadline,
       now,
-      ...(count > 1 && { chunk: { index, count } }),
+      chunk: count > 1 ? { index, count } : undefined,
     }),
   );
 }
