@@ -18,9 +18,18 @@ export { startSandbox, type Sandbox, type SandboxOptions, type FaultRule } from 
 export { loadConfig, DEFAULTS, type Config } from './shared/config.js';
 export { NotificationSchema, LIMITS, LANGUAGES, type Notification, type NotificationInput } from './neuxnet/notification.js';
 export { sign, signingString } from './neuxnet/sign.js';
-export { SendNotifyClient, type SendNotifyClientOptions } from './neuxnet/client.js';
+export { SendNotifyClient, type SendNotifyClientOptions, type SendNotifyResult } from './neuxnet/client.js';
 export { classify, type CallResult, type Outcome } from './neuxnet/classify.js';
-export { NeupushError, ValidationError, ConfigError, IdempotencyConflictError, type FieldIssue } from './shared/errors.js';
+export {
+  NeupushError,
+  ValidationError,
+  ConfigError,
+  IdempotencyConflictError,
+  RedisTimeoutError,
+  ERROR_CODES,
+  type ErrorCode,
+  type FieldIssue,
+} from './shared/errors.js';
 export { DELIVERY_QUEUE, DEAD_LETTER_QUEUE, SCHEDULE_QUEUE } from './shared/queue-names.js';
 export type { DeadLetterReason, DeliveryJobData } from './shared/job-data.js';
 export { createLogger, type Logger } from './shared/logger.js';

@@ -16,7 +16,7 @@ export function exitOnSignals(close: () => Promise<void>, logger: Logger): void 
     close().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error({ err: String(error) }, 'shutdown failed');
+        logger.error({ err: error }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -1,14 +1,19 @@
-import { ConfigError, ValidationError } from '../shared/errors.js';
+import { safeMessage } from '../shared/error-serializer.js';
+import { ConfigError, NeupushError, ValidationError, type NeupushErrorOptions } from '../shared/errors.js';
 
 /** Exit codes scripts depend on: 0 success, 2 bad input (nothing queued), 1 anything else. */
 export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+/** A command was given something it cannot use (a flag, a file); exit 2, nothing was queued. */
+export class UsageError extends NeupushError {
+  constructor(message: string, options?: NeupushErrorOptions) {
+    super(message, 'ERR_USAGE', options);
+  }
 }
 
 /**
- * Wrap a command's action: print the error's message on stderr and exit with the contract's code.
+ * Wrap a command's action: print the error's message on stderr (scrubbed of Redis command arguments, as
+ * in a log line) and exit with the contract's code.
  * Commander's own usage errors exit 2 through `exitOverride` in main.ts.
  */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
@@ -17,7 +22,7 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
       await fn(...args);
     } catch (error) {
       const bad = error instanceof ValidationError || error instanceof ConfigError || error instanceof UsageError;
-      process.stderr.write(`neupush: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`neupush: ${safeMessage(error)}\n`);
       process.exit(bad ? EXIT.badInput : EXIT.failure);
     }
   };

@@ -7,6 +7,13 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** The bad-input error for a file that cannot be read, in words for the common errnos; the original is its cause. */
+export function unreadableFile(name: string, error: unknown): UsageError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
+  return new UsageError(`cannot read ${name}: ${why}`, { cause: error });
+}
+
 /** Read and parse a JSON file, or stdin for `-`. Every failure is bad input that names the file. */
 export async function readJsonFile(path: string): Promise<unknown> {
   const name = path === '-' ? 'stdin' : path;
@@ -14,13 +21,11 @@ export async function readJsonFile(path: string): Promise<unknown> {
   try {
     text = path === '-' ? await readStdin() : await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-    throw new UsageError(`cannot read ${name}: ${why}`);
+    throw unreadableFile(name, error);
   }
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new UsageError(`${name} is not valid JSON: ${(error as Error).message}`);
+    throw new UsageError(`${name} is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
 }

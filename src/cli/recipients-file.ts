@@ -4,6 +4,7 @@ import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { isKnownZone, openIdRule, type Recipient } from '../shared/recipient.js';
 import { UsageError } from './exit.js';
+import { unreadableFile } from './read-json.js';
 
 export interface RecipientFileOptions {
   /** Every line needs a zone (local-time delivery without --default-timezone). */
@@ -69,9 +70,7 @@ async function assertReadable(path: string): Promise<void> {
     if (info.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     await access(path, constants.R_OK);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (error as Error).message;
-    throw new UsageError(`cannot read ${path}: ${why}`);
+    throw unreadableFile(path, error);
   }
 }
 

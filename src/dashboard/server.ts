@@ -16,22 +16,46 @@ import { guardBoardWrites } from './board-writes.js';
 export const INSECURE_HOST = '127.0.0.1';
 
 export interface DashboardOptions {
-  /** Overrides of the environment configuration (user, password, port, read-only come from there). */
+  /**
+   * Overrides of the environment configuration (user, password, port, read-only come from there).
+   * @defaultValue none: every setting from `env` (see Config for each variable and default)
+   */
   config?: Partial<Config>;
+  /**
+   * Environment to read.
+   * @defaultValue `process.env`
+   */
   env?: NodeJS.ProcessEnv;
-  /** Default NEUPUSH_DASHBOARD_PORT. 0 = any free port. */
+  /**
+   * Port to listen on; 0 = any free port.
+   * @defaultValue the `NEUPUSH_DASHBOARD_PORT` setting
+   */
   port?: number;
-  /** Default 0.0.0.0 with credentials; 127.0.0.1 (and nothing else) with `insecure`. */
+  /**
+   * Interface to bind.
+   * @defaultValue `'0.0.0.0'` with credentials; `INSECURE_HOST` (127.0.0.1, and nothing else) with `insecure`
+   */
   host?: string;
-  /** Default NEUPUSH_DASHBOARD_READ_ONLY. */
+  /**
+   * Hide the retry/clean/delete buttons and refuse every change.
+   * @defaultValue the `NEUPUSH_DASHBOARD_READ_ONLY` setting
+   */
   readOnly?: boolean;
-  /** Run without credentials, on 127.0.0.1 only. Default false. */
+  /**
+   * Run without credentials, on 127.0.0.1 only.
+   * @defaultValue `false`
+   */
   insecure?: boolean;
   /**
    * Origins (e.g. https://dash.example.com) from which browsers may change things, besides the one whose
-   * host is the request's Host header. Needed behind a proxy that rewrites Host. Default none.
+   * host is the request's Host header. Needed behind a proxy that rewrites Host.
+   * @defaultValue none
    */
   origins?: string[];
+  /**
+   * Where the dashboard logs (as a child with `component: 'dashboard'`).
+   * @defaultValue createLogger at `LOG_LEVEL`
+   */
   logger?: Logger;
 }
 
@@ -84,7 +108,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
 
   // Producer-style connection: while Redis is down the board's calls fail at once instead of hanging.
   const redis = connectRedis(config, 'producer');
-  redis.on('error', (e) => logger.debug({ err: e.message }, 'redis connection error'));
+  redis.on('error', (err) => logger.debug({ err }, 'redis connection error'));
   let app: FastifyInstance | undefined;
   const queues: Queue[] = [];
   const cleanup = async () => {
@@ -97,7 +121,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     await waitForRedis(redis);
     for (const { name } of DASHBOARD_QUEUES) {
       const queue = new Queue(name, { connection: redis, prefix: config.prefix });
-      queue.on('error', (e) => logger.debug({ err: e.message, queue: name }, 'queue error'));
+      queue.on('error', (err) => logger.debug({ err, queue: name }, 'queue error'));
       queues.push(queue);
     }
 

@@ -9,18 +9,31 @@ import type { Notification } from './notification.js';
 import { systemClock, type Clock } from './clock.js';
 
 export interface SendNotifyClientOptions {
+  /** Base of the Open API (required; the worker passes NEUXNET_BASE_URL). */
   baseUrl: string;
+  /** Your Mini App id (required; the worker passes NEUXNET_APPID). */
   appid: string;
-  /** Held in this object's closure only. */
+  /** The app secret (required; the worker passes NEUXNET_SECRET). Held in this object's fields only. */
   secret: string;
-  /** One HTTP call, connect to last byte. Keep it well below the BullMQ lock duration. */
+  /**
+   * One HTTP call, connect to last byte, ms (required; the worker passes NEUPUSH_TIMEOUT_MS). Keep it well
+   * below the BullMQ lock duration.
+   */
   timeoutMs: number;
-  /** Sockets kept open per host. Default 64. */
+  /**
+   * Sockets kept open per host.
+   * @defaultValue `64` (the worker passes NEUPUSH_CONCURRENCY)
+   */
   maxSockets?: number;
+  /**
+   * Where signing timestamps come from.
+   * @defaultValue `systemClock` (Date.now)
+   */
   clock?: Clock;
 }
 
-export interface SendResult extends CallResult {
+/** One sendNotify call's classified answer (not the Producer's `SendResult`, which is what `send` queued). */
+export interface SendNotifyResult extends CallResult {
   durationMs: number;
   /** How many recipients the request named (1 for everyone/phone sends). */
   recipients: number;
@@ -61,7 +74,7 @@ export class SendNotifyClient {
   }
 
   /** Sign and send one notification. Resolves with the classified outcome; rejects only on a programming error. */
-  async sendNotify(notification: Notification): Promise<SendResult> {
+  async sendNotify(notification: Notification): Promise<SendNotifyResult> {
     const signedAt = this.#clock.now();
     const params = toWireParams(notification, this.#appid, signedAt);
     const result = await this.call(SEND_NOTIFY_PATH, params);

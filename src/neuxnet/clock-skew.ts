@@ -8,19 +8,30 @@ export interface SkewClockOptions {
   /**
    * Sign with local time + offset once the platform's clock is further than this from ours. Below it a
    * timestamp is well inside the platform's 5-minute window and signing with the plain local time is
-   * safer (a wrong Date header cannot hurt). Default 30 000.
+   * safer (a wrong Date header cannot hurt).
+   * @defaultValue `30_000`
    */
   correctAboveMs?: number;
   /**
    * Offsets and changes smaller than this are the Date header's own noise (1 s resolution plus half the
-   * round trip) and are neither logged nor acted on. Default 2 000.
+   * round trip) and are neither logged nor acted on.
+   * @defaultValue `2_000`
    */
   noiseMs?: number;
-  /** How many recent answers the estimate is the median of. Default 9. */
+  /**
+   * How many recent answers the estimate is the median of.
+   * @defaultValue `9`
+   */
   samples?: number;
-  /** Where "the clock is off" warnings go. Default: nowhere. */
+  /**
+   * Where "the clock is off" warnings go.
+   * @defaultValue nowhere
+   */
   logger?: Logger;
-  /** The local clock; injected by tests. Default Date.now. */
+  /**
+   * The local clock; injected by tests.
+   * @defaultValue `Date.now`
+   */
   localNow?: () => number;
 }
 

@@ -44,10 +44,24 @@ const httpUrl = text(LIMITS.url).refine((s) => {
   }
 }, 'must be an absolute http(s) URL');
 
-const openId = text(LIMITS.openId).refine(
-  (s) => !s.includes(',') && s.trim() === s,
-  'must not contain a comma or surrounding spaces (the API joins openIds with commas)',
-);
+/**
+ * The rule an openId breaks, or undefined when it is fine: the one definition, used for `openIds` here and
+ * for campaign recipients (src/shared/recipient.ts).
+ */
+export function openIdRule(openId: unknown): string | undefined {
+  if (typeof openId !== 'string') return 'must be a string';
+  if (openId.trim().length === 0) return 'must not be empty';
+  if (openId.length > LIMITS.openId) return `must be at most ${LIMITS.openId} characters`;
+  if (openId.includes(',') || openId.trim() !== openId) {
+    return 'must not contain a comma or surrounding spaces (the API joins openIds with commas)';
+  }
+  return undefined;
+}
+
+const openId = z.string({ error: requiredOr('must be a string') }).superRefine((s, ctx) => {
+  const rule = openIdRule(s);
+  if (rule !== undefined) ctx.addIssue({ code: 'custom', message: rule });
+});
 
 const notificationShape = z.strictObject(
   {

@@ -2,7 +2,7 @@ import type { RedisConnection } from '../shared/redis.js';
 import { CampaignCounters } from '../shared/campaign-counters.js';
 import { campaignKeys } from '../shared/campaign-keys.js';
 import { LOCK_DURATION_MS, type Config } from '../shared/config.js';
-import { NeupushError } from '../shared/errors.js';
+import { NeupushError, type NeupushErrorOptions } from '../shared/errors.js';
 import type { DeliveryQueue } from '../shared/queues.js';
 import { getCampaign, type CampaignStatus } from './campaign-status.js';
 
@@ -12,8 +12,8 @@ export interface CancelResult extends CampaignStatus {
 }
 
 export class CampaignNotFoundError extends NeupushError {
-  constructor(id: string) {
-    super(`no campaign with id ${id}`, 'ERR_CAMPAIGN_NOT_FOUND');
+  constructor(id: string, options?: NeupushErrorOptions) {
+    super(`no campaign with id ${id}`, 'ERR_CAMPAIGN_NOT_FOUND', options);
   }
 }
 

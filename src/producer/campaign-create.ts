@@ -1,10 +1,10 @@
 import type { Config } from '../shared/config.js';
 import { CAMPAIGN_LUA_PRELUDE } from '../shared/campaign-counters.js';
 import { campaignIndexKey, campaignKeys, type CampaignKeys } from '../shared/campaign-keys.js';
-import { NeupushError, ValidationError } from '../shared/errors.js';
-import type { DeliveryJobData } from '../shared/job-data.js';
+import { NeupushError, ValidationError, type NeupushErrorOptions } from '../shared/errors.js';
+import { deliveryJob } from '../shared/delivery-jobs.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
-import { addInBatches, deliveryJobOptions, type DeliveryQueue } from '../shared/queues.js';
+import { addInBatches, type DeliveryQueue } from '../shared/queues.js';
 import type { RedisConnection } from '../shared/redis.js';
 import { withScripts } from '../shared/redis-scripts.js';
 import { toRecipient, type Recipient } from '../shared/recipient.js';
@@ -39,8 +39,8 @@ export interface CampaignContext {
 
 /** Another process is creating the same campaign right now; the loser stops, nothing is doubled. */
 export class CampaignBusyError extends NeupushError {
-  constructor(id: string) {
-    super(`campaign ${id} is being created by another process at the same time`, 'ERR_CAMPAIGN_BUSY');
+  constructor(id: string, options?: NeupushErrorOptions) {
+    super(`campaign ${id} is being created by another process at the same time`, 'ERR_CAMPAIGN_BUSY', options);
   }
 }
 
@@ -175,22 +175,19 @@ export async function enqueueChunks(
   const now = Date.now();
   await addInBatches(
     ctx.deliveries,
-    chunks.map((c) => {
-      const data: DeliveryJobData = {
-        v: 1,
+    chunks.map((c) =>
+      deliveryJob(ctx.config, {
+        jobId: c.jobId,
         notificationId: spec.id,
-        deliveryKey: c.jobId,
+        campaignId: spec.id,
         notification: { ...spec.notification, openIds: c.openIds },
+        name: JOB_NAME.campaignChunk,
+        priority: PRIORITY.campaign,
         sendAt: c.sendAt,
         deadline: c.deadline,
-        campaignId: spec.id,
-      };
-      return {
-        name: JOB_NAME.campaignChunk,
-        data,
-        opts: deliveryJobOptions(ctx.config, { jobId: c.jobId, delay: c.sendAt - now, priority: PRIORITY.campaign, timestamp: now }),
-      };
-    }),
+        now,
+      }),
+    ),
     // A batch is a few hundred jobs: several smaller addBulk calls in flight keep both cores busy.
     25,
     4,

@@ -22,7 +22,8 @@ export interface CampaignProgress {
 export interface CreateCampaignOptions {
   /**
    * The campaign's id: 1 to 100 letters, digits, `_`, `.`, `-`. Creating with an id that exists resumes that
-   * campaign (after a crash, say); pass the same recipients in the same order. Default: `cmp-<uuid>`.
+   * campaign (after a crash, say); pass the same recipients in the same order.
+   * @defaultValue `cmp-<uuid>`, generated
    */
   id?: string;
   /** The notification, in the vendor's fields, without `openIds` (the recipients supply them). */
@@ -32,20 +33,36 @@ export interface CreateCampaignOptions {
    * batches, never held whole. Repeated openIds get the notification once.
    */
   recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>;
-  /** When to send: a Date, an ISO instant with offset, or a wall-clock time with `timezone`. Default: now. */
+  /**
+   * When to send: a Date, an ISO instant with offset, or a wall-clock time with `timezone`.
+   * @defaultValue now
+   */
   sendAt?: Date | string;
-  /** IANA zone in which a wall-clock `sendAt` is read. */
+  /**
+   * IANA zone in which a wall-clock `sendAt` is read.
+   * @defaultValue none (a wall-clock `sendAt` needs one)
+   */
   timezone?: string;
   /**
    * `HH:MM`: deliver at this wall-clock time in each recipient's own zone (or `defaultTimezone`): today
    * where that time is still ahead, else tomorrow. Not with `sendAt`.
+   * @defaultValue none (one instant, `sendAt`, for everyone)
    */
   localTime?: string;
-  /** Zone of recipients that name none, with `localTime`. Default: none (such a recipient is refused). */
+  /**
+   * Zone of recipients that name none, with `localTime`.
+   * @defaultValue none (such a recipient is refused)
+   */
   defaultTimezone?: string;
-  /** How long after its send time each delivery may still go out (`30m`, `2h`, or ms). Default NEUPUSH_MAX_LATENESS. */
+  /**
+   * How long after its send time each delivery may still go out (`30m`, `2h`, or ms).
+   * @defaultValue the `NEUPUSH_MAX_LATENESS` setting
+   */
   expiresIn?: string | number;
-  /** Called after each batch is queued. Must not throw. */
+  /**
+   * Called after each batch is queued. Must not throw.
+   * @defaultValue none
+   */
   onProgress?: (progress: CampaignProgress) => void;
 }
 

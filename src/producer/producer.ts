@@ -12,6 +12,7 @@ import {
   type DeliveryQueue,
   type ScheduleQueue,
 } from '../shared/queues.js';
+import type { Logger } from '../shared/logger.js';
 import { closeRedis, connectRedis, waitForRedis, type RedisConnection } from '../shared/redis.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
 import { resolveTiming, type SendOptions } from './send-options.js';
@@ -37,10 +38,21 @@ export interface SendResult {
 }
 
 export interface ProducerOptions {
-  /** Overrides of the environment configuration (loadConfig()). */
+  /**
+   * Overrides of the environment configuration (loadConfig()).
+   * @defaultValue none: every setting from `env` (see Config for each default)
+   */
   config?: Partial<Config>;
-  /** Environment to read; default process.env. */
+  /**
+   * Environment to read.
+   * @defaultValue `process.env`
+   */
   env?: NodeJS.ProcessEnv;
+  /**
+   * Where the connection's errors (Redis down, reconnecting, refused credentials) are logged as warnings.
+   * @defaultValue none: they are not logged, and surface as rejected calls
+   */
+  logger?: Logger;
 }
 
 /**
@@ -67,7 +79,7 @@ export class Producer {
 
   static async create(options: ProducerOptions = {}): Promise<Producer> {
     const config = loadConfig(options.env ?? process.env, options.config ?? {});
-    const redis = connectRedis(config, 'producer');
+    const redis = connectRedis(config, 'producer', options.logger);
     redis.on('error', () => {});
     try {
       await waitForRedis(redis);

@@ -8,9 +8,15 @@ export interface ScheduleOptions {
   cron: string;
   /** IANA zone in which the cron expression is read, e.g. `Asia/Riyadh`. Required: servers' zones differ. */
   timezone: string;
-  /** No firing before this instant (Date or ISO-8601 with offset). Default: from now. */
+  /**
+   * No firing before this instant (Date or ISO-8601 with offset).
+   * @defaultValue now
+   */
   startDate?: Date | string;
-  /** No firing after this instant. Default: none. */
+  /**
+   * No firing after this instant.
+   * @defaultValue none (fires until removed)
+   */
   endDate?: Date | string;
 }
 

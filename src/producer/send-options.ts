@@ -6,19 +6,34 @@ import { parseOrThrow } from '../shared/zod-issues.js';
 
 export const SendOptionsSchema = z.strictObject(
   {
-    /** When to send: a Date, an ISO instant with offset, or a wall-clock time with `timezone`. Default: now. */
+    /**
+     * When to send: a Date, an ISO instant with offset, or a wall-clock time with `timezone`.
+     * @defaultValue now
+     */
     sendAt: z.union([z.date(), z.string().min(1)], { error: 'must be a Date or an ISO-8601 string' }).optional(),
-    /** IANA zone in which a wall-clock `sendAt` is read, e.g. `Asia/Riyadh`. */
+    /**
+     * IANA zone in which a wall-clock `sendAt` is read, e.g. `Asia/Riyadh`.
+     * @defaultValue none (a wall-clock `sendAt` needs one)
+     */
     timezone: z.string().min(1, 'must not be empty').optional(),
-    /** How long after `sendAt` it may still go out (`30m`, `2h`, or ms). Default NEUPUSH_MAX_LATENESS. */
+    /**
+     * How long after `sendAt` it may still go out (`30m`, `2h`, or ms).
+     * @defaultValue the `NEUPUSH_MAX_LATENESS` setting
+     */
     expiresIn: z
       .union([z.string().min(1), z.number().positive('must be a positive duration like 30m, 2h or ms')], {
         error: 'must be a duration like 30m or ms',
       })
       .optional(),
-    /** An absolute deadline instead of `expiresIn`. */
+    /**
+     * An absolute deadline instead of `expiresIn` (not both).
+     * @defaultValue `sendAt` + `expiresIn`
+     */
     deadline: z.union([z.date(), z.string().min(1)], { error: 'must be a Date or an ISO-8601 string' }).optional(),
-    /** The same key twice gives one notification and returns the first id. */
+    /**
+     * The same key again within `NEUPUSH_DEDUP_TTL` gives one notification and returns the first result.
+     * @defaultValue none (every call queues)
+     */
     idempotencyKey: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `unknown option(s) ${i.keys.join(', ')}` : 'must be an object') },

@@ -1,14 +1,23 @@
 /** One injected failure. Rules are tried in order and the first that matches a request wins. */
 export interface FaultRule {
-  /** Apply only to requests whose form fields contain these values; `openId` matches if the openIds list contains it. Default: every request. */
+  /**
+   * Apply only to requests whose form fields contain these values; `openId` matches if the openIds list contains it.
+   * @defaultValue every request
+   */
   match?: { title?: string; openId?: string };
-  /** How many matching requests this rule affects; undefined = all. Decremented per use; exhausted rules are dropped. */
+  /**
+   * How many matching requests this rule affects. Decremented per use; exhausted rules are dropped.
+   * @defaultValue every matching request, without end
+   */
   times?: number;
   /** Answer with this HTTP status (and a vendor envelope with the same responseHeader.status). */
   httpStatus?: number;
   /** Answer HTTP 200 with this responseHeader.status and msg. */
   headerStatus?: number;
-  /** The envelope's msg for httpStatus/headerStatus/responseFalse answers. Default: a text naming the fault. */
+  /**
+   * The envelope's msg for httpStatus/headerStatus/responseFalse answers.
+   * @defaultValue a text naming the fault
+   */
   msg?: string;
   /** Adds a Retry-After header (seconds) to whatever this request is answered with. */
   retryAfterSeconds?: number;

@@ -12,21 +12,44 @@ import { Waiters } from './waiters.js';
 export type { FaultRule } from './faults.js';
 
 export interface SandboxOptions {
-  /** 0 = ephemeral. Default 0. */
+  /**
+   * TCP port; 0 picks a free one.
+   * @defaultValue `0`
+   */
   port?: number;
-  /** Default 127.0.0.1. */
+  /**
+   * Interface to listen on.
+   * @defaultValue `'127.0.0.1'`
+   */
   host?: string;
+  /** The appid requests must carry (required; the CLI takes NEUXNET_APPID). */
   appid: string;
+  /** The secret signatures are checked with (required; the CLI takes NEUXNET_SECRET). */
   secret: string;
-  /** 0..1: that fraction of requests answer HTTP 503 (random), after the fault rules. Default 0. */
+  /**
+   * 0..1: that fraction of requests answer HTTP 503 (random), after the fault rules.
+   * @defaultValue `0`
+   */
   failureRate?: number;
-  /** Tried in order, before verification. Default none. */
+  /**
+   * Tried in order, before verification.
+   * @defaultValue none
+   */
   faults?: FaultRule[];
-  /** The sandbox's clock = Date.now() + offset (for clock-skew tests); also used for the Date header. Default 0. */
+  /**
+   * The sandbox's clock = Date.now() + offset (for clock-skew tests); also used for the Date header.
+   * @defaultValue `0`
+   */
   clockOffsetMs?: number;
-  /** Base latency on every request, added to any fault rule's latencyMs. Default 0. */
+  /**
+   * Base latency on every request, added to any fault rule's latencyMs.
+   * @defaultValue `0`
+   */
   latencyMs?: number;
-  /** Keep accepted requests in `accepted`; turn off for long benchmarks. Default true. */
+  /**
+   * Keep accepted requests in `accepted`; turn off for long benchmarks.
+   * @defaultValue `true`
+   */
   recordAccepted?: boolean;
 }
 

@@ -1,7 +1,5 @@
+import { PLATFORM_TIMESTAMP_WINDOW_MS } from '../neuxnet/clock-skew.js';
 import { sign } from '../neuxnet/sign.js';
-
-/** The platform rejects a timestamp further than this from its own clock (spec: "The call"). */
-export const TIMESTAMP_WINDOW_MS = 300_000;
 
 export const REQUIRED_FIELDS = ['appid', 'timestamp', 'sign', 'notifyType', 'title', 'text', 'navigateType'] as const;
 
@@ -41,9 +39,9 @@ export function verifyRequest(params: Readonly<Record<string, string>>, ctx: Ver
   const timestamp = params.timestamp as string;
   if (!/^-?\d+$/.test(timestamp)) return reject(401, `timestamp "${timestamp}" is not an integer (ms since epoch)`);
   const skewMs = Number(timestamp) - ctx.now;
-  if (Math.abs(skewMs) > TIMESTAMP_WINDOW_MS) {
+  if (Math.abs(skewMs) > PLATFORM_TIMESTAMP_WINDOW_MS) {
     const direction = skewMs > 0 ? 'ahead of' : 'behind';
-    return reject(401, `timestamp outside the 5-minute window (${Math.round(Math.abs(skewMs) / 1000)} s ${direction} the platform clock)`);
+    return reject(401, `timestamp outside the ${PLATFORM_TIMESTAMP_WINDOW_MS / 60_000}-minute window (${Math.round(Math.abs(skewMs) / 1000)} s ${direction} the platform clock)`);
   }
 
   const { sign: received, ...signed } = params;

@@ -1,11 +1,13 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { parseDuration } from './duration.js';
+import { bool, duration, hostPorts, int, optionalSecret } from './env-parsers.js';
 
 /**
- * Every environment variable neupush reads, with its default. This is the only place that reads
- * process.env; everything else receives a Config. The README's configuration table mirrors this object.
+ * Every environment variable neupush reads that has a default, written as it would be set. The schema
+ * parses these like a set value, so each default is written here only; docs and `--help` refer to this
+ * object. This is the only place that reads process.env; everything else receives a Config. The README's
+ * configuration table mirrors it (test/unit/config-defaults.test.ts checks that).
  */
 export const DEFAULTS = {
   REDIS_URL: 'redis://127.0.0.1:6379',
@@ -36,44 +38,6 @@ export const DEFAULTS = {
 /** BullMQ's default lock duration; an HTTP call must time out well before a job's lock would lapse. */
 export const LOCK_DURATION_MS = 30_000;
 
-const int = (name: string, min: number, max: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, `${name} must be a whole number`)
-    .transform(Number)
-    .refine((n) => n >= min && n <= max, `${name} must be between ${min} and ${max}`);
-
-const duration = (name: string) =>
-  z
-    .string()
-    .transform((s, ctx) => {
-      const ms = parseDuration(s);
-      if (ms === undefined || ms <= 0) {
-        ctx.addIssue({ code: 'custom', message: `${name} must be a duration like 90s, 15m, 1h or a number of ms` });
-        return z.NEVER;
-      }
-      return ms;
-    });
-
-const bool = (name: string) =>
-  z
-    .enum(['true', 'false', '1', '0'], { error: `${name} must be true, false, 1 or 0` })
-    .transform((s) => s === 'true' || s === '1');
-
-/** `host:port,host:port`: Redis Cluster seed nodes, or Sentinels. */
-const hostPorts = (name: string) =>
-  z.string().transform((s, ctx) => {
-    const nodes = s.split(',').map((part) => /^\s*([^\s:,]+|\[[0-9a-fA-F:]+\]):(\d{1,5})\s*$/.exec(part));
-    if (nodes.some((m) => m === null || Number(m[2]) > 65_535)) {
-      ctx.addIssue({ code: 'custom', message: `${name} must be a comma-separated list of host:port` });
-      return z.NEVER;
-    }
-    // An IPv6 host is written in brackets, as in a URL; ioredis wants it bare.
-    return nodes.map((m) => ({ host: ((m as RegExpExecArray)[1] as string).replace(/^\[(.*)\]$/, '$1'), port: Number((m as RegExpExecArray)[2]) }));
-  });
-
-const optionalSecret = (name: string) => z.string().min(1, `${name} must not be empty when set`).optional();
-
 const EnvSchema = z.object({
   REDIS_URL: z
     .string()
@@ -93,20 +57,18 @@ const EnvSchema = z.object({
     .default(DEFAULTS.NEUXNET_BASE_URL),
   NEUXNET_APPID: optionalSecret('NEUXNET_APPID'),
   NEUXNET_SECRET: optionalSecret('NEUXNET_SECRET'),
-  NEUPUSH_CONCURRENCY: int('NEUPUSH_CONCURRENCY', 1, 1000).default(Number(DEFAULTS.NEUPUSH_CONCURRENCY)),
-  NEUPUSH_CHUNK_SIZE: int('NEUPUSH_CHUNK_SIZE', 1, 10_000).default(Number(DEFAULTS.NEUPUSH_CHUNK_SIZE)),
-  NEUPUSH_RATE_LIMIT: int('NEUPUSH_RATE_LIMIT', 1, 1_000_000).default(Number(DEFAULTS.NEUPUSH_RATE_LIMIT)),
-  NEUPUSH_ATTEMPTS: int('NEUPUSH_ATTEMPTS', 1, 100).default(Number(DEFAULTS.NEUPUSH_ATTEMPTS)),
-  NEUPUSH_BACKOFF_MS: int('NEUPUSH_BACKOFF_MS', 1, 3_600_000).default(Number(DEFAULTS.NEUPUSH_BACKOFF_MS)),
-  NEUPUSH_TIMEOUT_MS: int('NEUPUSH_TIMEOUT_MS', 100, LOCK_DURATION_MS / 2).default(Number(DEFAULTS.NEUPUSH_TIMEOUT_MS)),
-  NEUPUSH_MAX_LATENESS: duration('NEUPUSH_MAX_LATENESS').default(3_600_000),
-  NEUPUSH_SHUTDOWN_TIMEOUT_MS: int('NEUPUSH_SHUTDOWN_TIMEOUT_MS', 0, 600_000).default(
-    Number(DEFAULTS.NEUPUSH_SHUTDOWN_TIMEOUT_MS),
-  ),
-  NEUPUSH_DEDUP_TTL: duration('NEUPUSH_DEDUP_TTL').default(7 * 86_400_000),
-  NEUPUSH_OUTAGE_THRESHOLD: int('NEUPUSH_OUTAGE_THRESHOLD', 0, 100_000).default(Number(DEFAULTS.NEUPUSH_OUTAGE_THRESHOLD)),
-  NEUPUSH_OUTAGE_MAX_PAUSE: duration('NEUPUSH_OUTAGE_MAX_PAUSE').default(30_000),
-  NEUPUSH_METRICS_PORT: int('NEUPUSH_METRICS_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_METRICS_PORT)),
+  NEUPUSH_CONCURRENCY: int('NEUPUSH_CONCURRENCY', 1, 1000).prefault(DEFAULTS.NEUPUSH_CONCURRENCY),
+  NEUPUSH_CHUNK_SIZE: int('NEUPUSH_CHUNK_SIZE', 1, 10_000).prefault(DEFAULTS.NEUPUSH_CHUNK_SIZE),
+  NEUPUSH_RATE_LIMIT: int('NEUPUSH_RATE_LIMIT', 1, 1_000_000).prefault(DEFAULTS.NEUPUSH_RATE_LIMIT),
+  NEUPUSH_ATTEMPTS: int('NEUPUSH_ATTEMPTS', 1, 100).prefault(DEFAULTS.NEUPUSH_ATTEMPTS),
+  NEUPUSH_BACKOFF_MS: int('NEUPUSH_BACKOFF_MS', 1, 3_600_000).prefault(DEFAULTS.NEUPUSH_BACKOFF_MS),
+  NEUPUSH_TIMEOUT_MS: int('NEUPUSH_TIMEOUT_MS', 100, LOCK_DURATION_MS / 2).prefault(DEFAULTS.NEUPUSH_TIMEOUT_MS),
+  NEUPUSH_MAX_LATENESS: duration('NEUPUSH_MAX_LATENESS').prefault(DEFAULTS.NEUPUSH_MAX_LATENESS),
+  NEUPUSH_SHUTDOWN_TIMEOUT_MS: int('NEUPUSH_SHUTDOWN_TIMEOUT_MS', 0, 600_000).prefault(DEFAULTS.NEUPUSH_SHUTDOWN_TIMEOUT_MS),
+  NEUPUSH_DEDUP_TTL: duration('NEUPUSH_DEDUP_TTL').prefault(DEFAULTS.NEUPUSH_DEDUP_TTL),
+  NEUPUSH_OUTAGE_THRESHOLD: int('NEUPUSH_OUTAGE_THRESHOLD', 0, 100_000).prefault(DEFAULTS.NEUPUSH_OUTAGE_THRESHOLD),
+  NEUPUSH_OUTAGE_MAX_PAUSE: duration('NEUPUSH_OUTAGE_MAX_PAUSE').prefault(DEFAULTS.NEUPUSH_OUTAGE_MAX_PAUSE),
+  NEUPUSH_METRICS_PORT: int('NEUPUSH_METRICS_PORT', 0, 65_535).prefault(DEFAULTS.NEUPUSH_METRICS_PORT),
   NEUPUSH_METRICS_HOST: z
     .string()
     .refine(
@@ -114,13 +76,13 @@ const EnvSchema = z.object({
       'NEUPUSH_METRICS_HOST must be a host name or IP address without scheme, port or brackets, e.g. 127.0.0.1 or ::',
     )
     .optional(),
-  NEUPUSH_API_PORT: int('NEUPUSH_API_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_API_PORT)),
+  NEUPUSH_API_PORT: int('NEUPUSH_API_PORT', 0, 65_535).prefault(DEFAULTS.NEUPUSH_API_PORT),
   NEUPUSH_API_TOKEN: optionalSecret('NEUPUSH_API_TOKEN'),
-  NEUPUSH_DASHBOARD_PORT: int('NEUPUSH_DASHBOARD_PORT', 0, 65_535).default(Number(DEFAULTS.NEUPUSH_DASHBOARD_PORT)),
+  NEUPUSH_DASHBOARD_PORT: int('NEUPUSH_DASHBOARD_PORT', 0, 65_535).prefault(DEFAULTS.NEUPUSH_DASHBOARD_PORT),
   NEUPUSH_DASHBOARD_USER: optionalSecret('NEUPUSH_DASHBOARD_USER'),
   NEUPUSH_DASHBOARD_PASSWORD: optionalSecret('NEUPUSH_DASHBOARD_PASSWORD'),
-  NEUPUSH_DASHBOARD_READ_ONLY: bool('NEUPUSH_DASHBOARD_READ_ONLY').default(false),
-  NEUPUSH_ALLOW_EVICTION: bool('NEUPUSH_ALLOW_EVICTION').default(false),
+  NEUPUSH_DASHBOARD_READ_ONLY: bool('NEUPUSH_DASHBOARD_READ_ONLY').prefault(DEFAULTS.NEUPUSH_DASHBOARD_READ_ONLY),
+  NEUPUSH_ALLOW_EVICTION: bool('NEUPUSH_ALLOW_EVICTION').prefault(DEFAULTS.NEUPUSH_ALLOW_EVICTION),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -128,60 +90,159 @@ const EnvSchema = z.object({
     .default(DEFAULTS.LOG_LEVEL),
 });
 
+/**
+ * The parsed configuration. Each field names the variable it comes from; its default is that variable's
+ * entry in {@link DEFAULTS} (written once there), or unset when DEFAULTS has none.
+ */
 export interface Config {
+  /**
+   * Redis to use, `redis://` or `rediss://` (TLS), with credentials and database in the URL. `REDIS_URL`.
+   * @defaultValue `DEFAULTS.REDIS_URL`
+   */
   redisUrl: string;
   /**
    * Seed nodes of a Redis Cluster; when set, neupush connects in cluster mode and takes only the
-   * credentials and TLS (rediss://) from `redisUrl`. The prefix must then hold a {hash tag}.
+   * credentials and TLS (rediss://) from `redisUrl`. The prefix must then hold a {hash tag}. `REDIS_CLUSTER_NODES`.
+   * @defaultValue unset (no cluster)
    */
   redisClusterNodes?: { host: string; port: number }[];
   /**
    * Sentinels to ask for the current master of `redisSentinelName`; when set, neupush follows failovers
-   * and takes only the credentials and TLS (rediss://) from `redisUrl`.
+   * and takes only the credentials and TLS (rediss://) from `redisUrl`. `REDIS_SENTINELS`.
+   * @defaultValue unset (no Sentinels)
    */
   redisSentinels?: { host: string; port: number }[];
+  /**
+   * The master's name in the Sentinels' configuration. `REDIS_SENTINEL_NAME`.
+   * @defaultValue `DEFAULTS.REDIS_SENTINEL_NAME`
+   */
   redisSentinelName: string;
-  /** BullMQ key prefix; every key neupush writes starts with it. */
+  /**
+   * BullMQ key prefix; every key neupush writes starts with it. `NEUPUSH_PREFIX`.
+   * @defaultValue `DEFAULTS.NEUPUSH_PREFIX`
+   */
   prefix: string;
+  /**
+   * Base of the Neuxnet Open API, without a trailing `/`. `NEUXNET_BASE_URL`.
+   * @defaultValue `DEFAULTS.NEUXNET_BASE_URL`
+   */
   baseUrl: string;
+  /**
+   * The Mini App id; required by the worker and the sandbox. `NEUXNET_APPID`.
+   * @defaultValue unset
+   */
   appid?: string;
-  /** Only ever held in process memory; never logged, queued or stored. */
+  /**
+   * The app secret; only ever held in process memory, never logged, queued or stored. `NEUXNET_SECRET`.
+   * @defaultValue unset
+   */
   secret?: string;
+  /**
+   * Delivery jobs in flight per worker process. `NEUPUSH_CONCURRENCY`.
+   * @defaultValue `DEFAULTS.NEUPUSH_CONCURRENCY`
+   */
   concurrency: number;
+  /**
+   * Most openIds per sendNotify request (and per delivery job). `NEUPUSH_CHUNK_SIZE`.
+   * @defaultValue `DEFAULTS.NEUPUSH_CHUNK_SIZE`
+   */
   chunkSize: number;
-  /** Most sendNotify requests per second, across all worker processes. */
+  /**
+   * Most sendNotify requests per second, across all worker processes. `NEUPUSH_RATE_LIMIT`.
+   * @defaultValue `DEFAULTS.NEUPUSH_RATE_LIMIT`
+   */
   rateLimit: number;
+  /**
+   * Attempts per delivery job, the first one included. `NEUPUSH_ATTEMPTS`.
+   * @defaultValue `DEFAULTS.NEUPUSH_ATTEMPTS`
+   */
   attempts: number;
+  /**
+   * Nominal delay before the first retry, ms; it doubles per retry, with jitter. `NEUPUSH_BACKOFF_MS`.
+   * @defaultValue `DEFAULTS.NEUPUSH_BACKOFF_MS`
+   */
   backoffMs: number;
+  /**
+   * Timeout of one HTTP call, ms; at most half of the job lock (LOCK_DURATION_MS). `NEUPUSH_TIMEOUT_MS`.
+   * @defaultValue `DEFAULTS.NEUPUSH_TIMEOUT_MS`
+   */
   timeoutMs: number;
+  /**
+   * How long after its send time a notification may still go out, ms. `NEUPUSH_MAX_LATENESS` (a duration).
+   * @defaultValue `DEFAULTS.NEUPUSH_MAX_LATENESS`
+   */
   maxLatenessMs: number;
+  /**
+   * How long a stopping worker waits for jobs in flight, ms. `NEUPUSH_SHUTDOWN_TIMEOUT_MS`.
+   * @defaultValue `DEFAULTS.NEUPUSH_SHUTDOWN_TIMEOUT_MS`
+   */
   shutdownTimeoutMs: number;
+  /**
+   * How long the record of an accepted delivery and an idempotency key are kept, ms. `NEUPUSH_DEDUP_TTL` (a duration).
+   * @defaultValue `DEFAULTS.NEUPUSH_DEDUP_TTL`
+   */
   dedupTtlMs: number;
   /**
    * Consecutive retryable sendNotify answers, across jobs, after which a worker pauses the queue instead
-   * of spending the jobs' attempts (global backoff during an outage). 0 turns it off.
+   * of spending the jobs' attempts (global backoff during an outage). 0 turns it off. `NEUPUSH_OUTAGE_THRESHOLD`.
+   * @defaultValue `DEFAULTS.NEUPUSH_OUTAGE_THRESHOLD`
    */
   outageThreshold: number;
-  /** Longest such pause; pauses double from 1 s up to it while the outage lasts. */
+  /**
+   * Longest such pause, ms; pauses double from 1 s up to it while the outage lasts. `NEUPUSH_OUTAGE_MAX_PAUSE` (a duration).
+   * @defaultValue `DEFAULTS.NEUPUSH_OUTAGE_MAX_PAUSE`
+   */
   outageMaxPauseMs: number;
+  /**
+   * Port of the worker's /metrics, /healthz and /readyz; 0 turns them off. `NEUPUSH_METRICS_PORT`.
+   * @defaultValue `DEFAULTS.NEUPUSH_METRICS_PORT`
+   */
   metricsPort: number;
   /**
    * Interface the worker's /metrics, /healthz and /readyz listen on (NEUPUSH_METRICS_HOST).
    * @defaultValue unset: every interface (`::` and `0.0.0.0`), so Prometheus and probes reach a container
    */
   metricsHost?: string;
+  /**
+   * Port of the HTTP intake API. `NEUPUSH_API_PORT`.
+   * @defaultValue `DEFAULTS.NEUPUSH_API_PORT`
+   */
   apiPort: number;
+  /**
+   * Bearer token the HTTP intake API requires; it refuses to start without one. `NEUPUSH_API_TOKEN`.
+   * @defaultValue unset
+   */
   apiToken?: string;
+  /**
+   * Port of the dashboard. `NEUPUSH_DASHBOARD_PORT`.
+   * @defaultValue `DEFAULTS.NEUPUSH_DASHBOARD_PORT`
+   */
   dashboardPort: number;
+  /**
+   * Dashboard basic-auth user, set together with the password. `NEUPUSH_DASHBOARD_USER`.
+   * @defaultValue unset
+   */
   dashboardUser?: string;
+  /**
+   * Dashboard basic-auth password. `NEUPUSH_DASHBOARD_PASSWORD`.
+   * @defaultValue unset
+   */
   dashboardPassword?: string;
-  /** Bull Board without retry/clean/delete buttons, and every non-GET request refused with 403. */
+  /**
+   * Bull Board without retry/clean/delete buttons, and every non-GET request refused with 403. `NEUPUSH_DASHBOARD_READ_ONLY`.
+   * @defaultValue `DEFAULTS.NEUPUSH_DASHBOARD_READ_ONLY`
+   */
   dashboardReadOnly: boolean;
   /**
    * Start a worker even though Redis' maxmemory-policy may evict keys (queued notifications), with a
-   * loud warning instead of a refusal.
+   * loud warning instead of a refusal. `NEUPUSH_ALLOW_EVICTION`.
+   * @defaultValue `DEFAULTS.NEUPUSH_ALLOW_EVICTION`
    */
   allowEviction: boolean;
+  /**
+   * Lowest level logged. `LOG_LEVEL`.
+   * @defaultValue `DEFAULTS.LOG_LEVEL`
+   */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 

@@ -11,6 +11,40 @@ export interface DeliveryJob {
   opts: JobsOptions;
 }
 
+/** What one delivery job is made of; `jobId` is also its deliveryKey (the duplicate-suppression key). */
+export interface DeliveryJobSpec {
+  jobId: string;
+  notificationId: string;
+  /** The chunk this job sends: at most NEUPUSH_CHUNK_SIZE openIds. */
+  notification: Notification;
+  name: string;
+  priority: number;
+  sendAt: number;
+  deadline: number;
+  /** The instant the delay is counted from. */
+  now: number;
+  campaignId?: string;
+  /** Which chunk of how many, when the notification became more than one job. */
+  chunk?: { index: number; count: number } | undefined;
+}
+
+/** The one builder of delivery job data and options: `send`, schedule firings and campaign chunks all use it. */
+export function deliveryJob(config: Readonly<Config>, spec: DeliveryJobSpec): DeliveryJob {
+  const data: DeliveryJobData = {
+    v: 1,
+    notificationId: spec.notificationId,
+    deliveryKey: spec.jobId,
+    notification: spec.notification,
+    sendAt: spec.sendAt,
+    deadline: spec.deadline,
+  };
+  // Assigned rather than spread: this runs once per job of a million-recipient campaign.
+  if (spec.campaignId !== undefined) data.campaignId = spec.campaignId;
+  if (spec.chunk !== undefined) data.chunk = spec.chunk;
+  const opts = deliveryJobOptions(config, { jobId: spec.jobId, delay: spec.sendAt - spec.now, priority: spec.priority, timestamp: spec.now });
+  return { name: spec.name, data, opts };
+}
+
 /**
  * The delivery jobs of one notification: one per chunk of at most NEUPUSH_CHUNK_SIZE openIds, with ids
  * `${id}.${chunk}` so that queueing the same notification twice (a retried call, a firing run again)
@@ -18,30 +52,22 @@ export interface DeliveryJob {
  */
 export function chunkedDeliveryJobs(
   config: Readonly<Config>,
-  n: {
-    id: string;
-    notification: Notification;
-    name: string;
-    priority: number;
-    sendAt: number;
-    deadline: number;
-    /** The instant the delay is counted from. */
-    now: number;
-  },
+  n: Omit<DeliveryJobSpec, 'jobId' | 'notificationId' | 'campaignId' | 'chunk'> & { id: string },
 ): DeliveryJob[] {
   const chunks = chunkNotification(n.notification, config.chunkSize);
-  return chunks.map((chunk, index) => {
-    const jobId = `${n.id}.${index}`;
-    const data: DeliveryJobData = {
-      v: 1,
+  const { name, priority, sendAt, deadline, now } = n;
+  const count = chunks.length;
+  return chunks.map((chunk, index) =>
+    deliveryJob(config, {
+      jobId: `${n.id}.${index}`,
       notificationId: n.id,
-      deliveryKey: jobId,
       notification: chunk,
-      sendAt: n.sendAt,
-      deadline: n.deadline,
-      ...(chunks.length > 1 && { chunk: { index, count: chunks.length } }),
-    };
-    const opts = deliveryJobOptions(config, { jobId, delay: n.sendAt - n.now, priority: n.priority, timestamp: n.now });
-    return { name: n.name, data, opts };
-  });
+      name,
+      priority,
+      sendAt,
+      deadline,
+      now,
+      chunk: count > 1 ? { index, count } : undefined,
+    }),
+  );
 }

@@ -1,7 +1,31 @@
+/**
+ * Every `code` a neupush error carries. A code is part of the contract (scripts and dashboards match on it),
+ * so it is listed here once; test/unit/errors.test.ts checks that no other `ERR_` literal appears in src.
+ */
+export const ERROR_CODES = [
+  'ERR_VALIDATION',
+  'ERR_CONFIG',
+  'ERR_USAGE',
+  'ERR_IDEMPOTENCY_CONFLICT',
+  'ERR_CAMPAIGN_NOT_FOUND',
+  'ERR_CAMPAIGN_BUSY',
+  'ERR_REDIS_TIMEOUT',
+  'ERR_REDIS_EVICTION',
+  'ERR_RETRYABLE',
+] as const;
+
+/** A code from ERROR_CODES, or the API's `ERR_HTTP_<status>` for an answer it decided on. */
+export type ErrorCode = (typeof ERROR_CODES)[number] | `ERR_HTTP_${number}`;
+
+/** What every neupush error accepts besides its own arguments: the error it stands for, kept as `cause`. */
+export interface NeupushErrorOptions {
+  cause?: unknown;
+}
+
 /** Base of every neupush error: a stable `name` and `code` survive a process boundary where `instanceof` does not. */
 export class NeupushError extends Error {
-  readonly code: string;
-  constructor(message: string, code: string, options?: { cause?: unknown }) {
+  readonly code: ErrorCode;
+  constructor(message: string, code: ErrorCode, options?: NeupushErrorOptions) {
     super(message, options);
     this.name = new.target.name;
     this.code = code;
@@ -23,16 +47,28 @@ export function describeIssues(issues: readonly FieldIssue[]): string {
 /** Bad input, refused at the edge before anything is queued. */
 export class ValidationError extends NeupushError {
   readonly issues: readonly FieldIssue[];
-  constructor(what: string, issues: readonly FieldIssue[]) {
-    super(`Invalid ${what}: ${describeIssues(issues)}`, 'ERR_VALIDATION');
+  constructor(what: string, issues: readonly FieldIssue[], options?: NeupushErrorOptions) {
+    super(`Invalid ${what}: ${describeIssues(issues)}`, 'ERR_VALIDATION', options);
     this.issues = issues;
   }
 }
 
 /** A configuration variable is missing or malformed; the message names the variable. */
 export class ConfigError extends NeupushError {
-  constructor(message: string) {
-    super(message, 'ERR_CONFIG');
+  constructor(message: string, options?: NeupushErrorOptions) {
+    super(message, 'ERR_CONFIG', options);
+  }
+}
+
+/**
+ * Redis did not answer within a deadline (connecting, or a bounded read such as the metrics' queue counts).
+ * `cause` is the last connection error seen meanwhile, when there was one.
+ */
+export class RedisTimeoutError extends NeupushError {
+  readonly timeoutMs: number;
+  constructor(message: string, timeoutMs: number, options?: NeupushErrorOptions) {
+    super(message, 'ERR_REDIS_TIMEOUT', options);
+    this.timeoutMs = timeoutMs;
   }
 }
 
@@ -48,7 +84,7 @@ export function coerceError(thrown: unknown): Error {
  */
 export class IdempotencyConflictError extends NeupushError {
   readonly idempotencyKey: string;
-  constructor(idempotencyKey: string, options?: { cause?: unknown }) {
+  constructor(idempotencyKey: string, options?: NeupushErrorOptions) {
     super(`Idempotency key ${JSON.stringify(idempotencyKey)} was already used with a different request`, 'ERR_IDEMPOTENCY_CONFLICT', options);
     this.idempotencyKey = idempotencyKey;
   }

@@ -1,4 +1,4 @@
-import { LIMITS } from '../neuxnet/notification.js';
+import { openIdRule as notificationOpenIdRule } from '../neuxnet/notification.js';
 import { isValidTimeZone } from './time.js';
 
 /** One campaign recipient: an openId, or an openId with the IANA zone used for local-time delivery. */
@@ -9,14 +9,10 @@ export interface Recipient {
   timezone?: string;
 }
 
-/** The rule an openId breaks, or undefined when it is fine (the same rules as `openIds` in a notification). */
+/** The rule a recipient's openId breaks (the rules of `openIds` in a notification), or undefined when it is fine. */
 export function openIdRule(openId: unknown): string | undefined {
-  if (typeof openId !== 'string') return 'openId must be a string';
-  if (openId.trim().length === 0) return 'openId must not be empty';
-  if (openId.length > LIMITS.openId) return `openId must be at most ${LIMITS.openId} characters`;
-  if (openId.trim() !== openId) return 'openId must not have surrounding spaces';
-  if (openId.includes(',')) return 'openId must not contain a comma (the API joins openIds with commas)';
-  return undefined;
+  const rule = notificationOpenIdRule(openId);
+  return rule === undefined ? undefined : `openId ${rule}`;
 }
 
 const zoneCache = new Map<string, boolean>();

@@ -1,5 +1,7 @@
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import type { Config } from './config.js';
+import { RedisTimeoutError } from './errors.js';
+import type { Logger } from './logger.js';
 import { raceTimeout } from './timeout.js';
 
 /** A standalone (or Sentinel) connection, or a Redis Cluster. Both speak the same commands. */
@@ -22,21 +24,44 @@ export function redisOptions(role: ConnectionRole): RedisOptions {
     : { ...common, maxRetriesPerRequest: 1, enableOfflineQueue: false };
 }
 
-export function createRedis(url: string, role: ConnectionRole): Redis {
+function createRedis(url: string, role: ConnectionRole): Redis {
   return new Redis(url, redisOptions(role));
 }
 
 /**
  * The connection the configuration asks for: standalone at REDIS_URL, or, with REDIS_CLUSTER_NODES, a
  * cluster seeded from those nodes with REDIS_URL's user, password and TLS (rediss://). BullMQ takes either.
+ * With a `logger`, its connection errors are logged there (see logConnectionErrors).
  */
 export function connectRedis(
   config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelName'>,
   role: ConnectionRole,
+  logger?: Logger,
 ): RedisConnection {
-  if (config.redisClusterNodes) return new Cluster(config.redisClusterNodes, clusterOptions(config.redisUrl, role));
-  if (config.redisSentinels) return new Redis(sentinelOptions(config.redisUrl, config.redisSentinels, config.redisSentinelName, role));
-  return createRedis(config.redisUrl, role);
+  const redis = config.redisClusterNodes
+    ? new Cluster(config.redisClusterNodes, clusterOptions(config.redisUrl, role))
+    : config.redisSentinels
+      ? new Redis(sentinelOptions(config.redisUrl, config.redisSentinels, config.redisSentinelName, role))
+      : createRedis(config.redisUrl, role);
+  if (logger) logConnectionErrors(redis, logger);
+  return redis;
+}
+
+/**
+ * Log a connection's 'error' events as warnings. ioredis repeats the same error on every reconnect attempt,
+ * so a streak of one error is one line, and the connection coming back after errors is one more.
+ */
+export function logConnectionErrors(redis: RedisConnection, logger: Logger): void {
+  let last: string | undefined;
+  redis.on('error', (err: Error) => {
+    if (err.message === last) return;
+    last = err.message;
+    logger.warn({ err }, 'Redis connection error');
+  });
+  redis.on('ready', () => {
+    if (last !== undefined) logger.info('Redis connection ready again');
+    last = undefined;
+  });
 }
 
 function credentials(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
@@ -76,9 +101,13 @@ export function clusterOptions(url: string, role: ConnectionRole): ClusterOption
   };
 }
 
-/** Resolve once the connection is ready, or reject after `timeoutMs` with a message naming the URL's host. */
+/**
+ * Resolve once the connection is ready, or reject after `timeoutMs` with a RedisTimeoutError naming the
+ * URL's host, whose `cause` is the last connection error seen meanwhile (ECONNREFUSED, NOAUTH, ...).
+ */
 export async function waitForRedis(redis: RedisConnection, timeoutMs = 5_000): Promise<void> {
   if (redis.status === 'ready') return;
+  let lastError: unknown;
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
       cleanup();
@@ -88,17 +117,23 @@ export async function waitForRedis(redis: RedisConnection, timeoutMs = 5_000): P
           : redis.options.sentinels
             ? `the master "${redis.options.name}" of the Sentinels`
             : `${redis.options.host}:${redis.options.port}`;
-      reject(new Error(`Redis at ${where} did not answer within ${timeoutMs} ms`));
+      const message = `Redis at ${where} did not answer within ${timeoutMs} ms`;
+      reject(new RedisTimeoutError(message, timeoutMs, lastError === undefined ? undefined : { cause: lastError }));
     }, timeoutMs);
     const onReady = () => {
       cleanup();
       resolve();
     };
+    const onError = (error: unknown) => {
+      lastError = error;
+    };
     const cleanup = () => {
       clearTimeout(timer);
       redis.off('ready', onReady);
+      redis.off('error', onError);
     };
     redis.on('ready', onReady);
+    redis.on('error', onError);
   });
 }
 

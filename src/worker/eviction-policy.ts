@@ -1,17 +1,18 @@
 import type { RedisConnection } from '../shared/redis.js';
-import { NeupushError } from '../shared/errors.js';
+import { NeupushError, type NeupushErrorOptions } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { raceTimeout } from '../shared/timeout.js';
 
 /** Redis would evict queued notifications under memory pressure; the worker refuses to run on it. */
 export class EvictionPolicyError extends NeupushError {
   readonly policy: string;
-  constructor(policy: string) {
+  constructor(policy: string, options?: NeupushErrorOptions) {
     super(
       `Redis maxmemory-policy is ${policy}: under memory pressure Redis would silently delete queued ` +
         'notifications and BullMQ bookkeeping. Set it to noeviction (redis.conf `maxmemory-policy noeviction`, ' +
         'or CONFIG SET maxmemory-policy noeviction), or set NEUPUSH_ALLOW_EVICTION=true to run anyway.',
       'ERR_REDIS_EVICTION',
+      options,
     );
     this.policy = policy;
   }

@@ -2,6 +2,7 @@ import type { Job, Queue, Worker } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { DeliveryOutcome, ProcessorHooks } from './processor.js';
 import { RetryableDeliveryError } from './retryable-error.js';
+import { RedisTimeoutError } from '../shared/errors.js';
 import { raceTimeout } from '../shared/timeout.js';
 
 /** Job states reported per queue; the ones BullMQ 6 keeps counts for. */
@@ -99,7 +100,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
           Promise.all(options.queues.map(async (q) => ({ queue: q.name, counts: await q.getJobCounts(...QUEUE_STATES) }))),
           QUEUE_COUNT_TIMEOUT_MS,
           () => {
-            throw new Error(`no answer from Redis within ${QUEUE_COUNT_TIMEOUT_MS} ms`);
+            throw new RedisTimeoutError(`no answer from Redis within ${QUEUE_COUNT_TIMEOUT_MS} ms`, QUEUE_COUNT_TIMEOUT_MS);
           },
         );
         for (const { queue, counts } of all) {

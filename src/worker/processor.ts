@@ -5,7 +5,7 @@ import { DeliveryJobSchema, type DeadLetterReason, type DeliveryJobData } from '
 import type { DeadLetterQueue } from '../shared/queues.js';
 import { decideRetry, retryDelay } from './backoff.js';
 import { claimDelivery, recordSent, releaseClaim } from './sent-records.js';
-import type { SendNotifyClient, SendResult } from '../neuxnet/client.js';
+import type { SendNotifyClient, SendNotifyResult as SendResult } from '../neuxnet/client.js';
 import { shouldResignAfterSkew } from '../neuxnet/clock-skew.js';
 import type { RedisConnection } from '../shared/redis.js';
 import { describeIssues } from '../shared/errors.js';

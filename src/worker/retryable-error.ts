@@ -1,4 +1,4 @@
-import { NeupushError } from '../shared/errors.js';
+import { NeupushError, type NeupushErrorOptions } from '../shared/errors.js';
 import type { CallResult } from '../neuxnet/classify.js';
 
 /**
@@ -8,8 +8,8 @@ import type { CallResult } from '../neuxnet/classify.js';
 export class RetryableDeliveryError extends NeupushError {
   readonly delayMs: number;
   readonly result: CallResult;
-  constructor(message: string, delayMs: number, result: CallResult) {
-    super(message, 'ERR_RETRYABLE');
+  constructor(message: string, delayMs: number, result: CallResult, options?: NeupushErrorOptions) {
+    super(message, 'ERR_RETRYABLE', options);
     this.delayMs = delayMs;
     this.result = result;
   }

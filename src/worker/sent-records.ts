@@ -76,11 +76,6 @@ export async function releaseClaim(redis: RedisConnection, prefix: string, deliv
   await commands(redis).npReleaseClaim(sentKey(prefix, deliveryKey), token);
 }
 
-export async function wasSent(redis: RedisConnection, prefix: string, deliveryKey: string): Promise<boolean> {
-  const value = await redis.get(sentKey(prefix, deliveryKey));
-  return value !== null && !value.startsWith(CLAIM);
-}
-
 export async function recordSent(redis: RedisConnection, prefix: string, deliveryKey: string, ttlMs: number): Promise<void> {
   await redis.set(sentKey(prefix, deliveryKey), String(Date.now()), 'PX', ttlMs);
 }

@@ -23,18 +23,36 @@ import { tryStartHealthServer } from './health-server.js';
 import { createWorkerMetrics } from './metrics.js';
 
 export interface WorkerOptions {
-  /** Overrides of the environment configuration. */
+  /**
+   * Overrides of the environment configuration.
+   * @defaultValue none: every setting from `env` (see Config for each variable and default)
+   */
   config?: Partial<Config>;
+  /**
+   * Environment to read.
+   * @defaultValue `process.env`
+   */
   env?: NodeJS.ProcessEnv;
-  /** Default: a pino logger at LOG_LEVEL on stdout. */
+  /**
+   * Where the worker logs.
+   * @defaultValue createLogger at `LOG_LEVEL`: JSON on stdout, pretty on a terminal
+   */
   logger?: Logger;
   /**
-   * Where signing timestamps come from. Default: a SkewClock, which learns the platform's clock from the
-   * Date header of its answers and corrects the timestamp when the two are more than 30 s apart.
+   * Where signing timestamps come from.
+   * @defaultValue a SkewClock, which learns the platform's clock from the Date header of its answers and
+   * corrects the timestamp when the two are further apart than its `correctAboveMs`
    */
   clock?: Clock;
+  /**
+   * Observers of what the processor does; they must not throw.
+   * @defaultValue none
+   */
   hooks?: ProcessorHooks;
-  /** Start taking jobs at once. Default true. */
+  /**
+   * Start taking jobs at once.
+   * @defaultValue `true`
+   */
   autorun?: boolean;
 }
 

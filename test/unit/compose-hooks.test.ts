@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { composeHooks } from '../../src/worker/compose-hooks.js';
 import type { ProcessorHooks } from '../../src/worker/processor.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';
-import type { SendResult } from '../../src/neuxnet/client.js';
+import type { SendNotifyResult } from '../../src/neuxnet/client.js';
 
 const data = {} as DeliveryJobData;
 const job = {} as Job;
-const result = { outcome: 'delivered', durationMs: 5, recipients: 1 } as SendResult;
+const result = { outcome: 'delivered', durationMs: 5, recipients: 1 } as SendNotifyResult;
 
 function recorder(name: string, calls: string[], drop?: string): ProcessorHooks {
   return {

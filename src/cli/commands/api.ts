@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { startApi } from '../../producer/http/server.js';
+import { DEFAULTS } from '../../shared/config.js';
 import { exitOnSignals } from '../exit-on-signals.js';
 import { action } from '../exit.js';
 import { port } from '../option-parsers.js';
@@ -8,7 +9,7 @@ export function registerApi(program: Command): void {
   program
     .command('api')
     .description('HTTP intake API (bearer token NEUPUSH_API_TOKEN); runs until SIGTERM or SIGINT. Described at /openapi.json')
-    .option('--port <port>', 'port to listen on (default NEUPUSH_API_PORT, 8080)', port)
+    .option('--port <port>', `port to listen on (default NEUPUSH_API_PORT, ${DEFAULTS.NEUPUSH_API_PORT})`, port)
     .option('--host <host>', 'interface to bind (default 0.0.0.0)')
     .action(
       action(async (flags: { port?: number; host?: string }) => {

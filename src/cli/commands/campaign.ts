@@ -4,7 +4,7 @@ import type { Producer } from '../../producer/producer.js';
 import { resolveCampaignSpec, type CreateCampaignOptions } from '../../producer/campaign-options.js';
 import { CampaignNotFoundError } from '../../producer/campaign-cancel.js';
 import type { CampaignStatus } from '../../producer/campaign-status.js';
-import { loadConfig } from '../../shared/config.js';
+import { DEFAULTS, loadConfig } from '../../shared/config.js';
 import { action, UsageError } from '../exit.js';
 import { printTable } from '../table.js';
 import { withProducer } from '../with-producer.js';
@@ -152,7 +152,7 @@ export function registerCampaign(program: Command): void {
     .option('--timezone <zone>', 'IANA zone in which --send-at is read')
     .option('--local-time <HH:MM>', "deliver at this time in each recipient's zone (today if still ahead, else tomorrow)")
     .option('--default-timezone <zone>', 'zone of recipients without one, with --local-time')
-    .option('--expires-in <duration>', 'how long after its send time each delivery may still go out; default NEUPUSH_MAX_LATENESS')
+    .option('--expires-in <duration>', `how long after its send time each delivery may still go out; default NEUPUSH_MAX_LATENESS (${DEFAULTS.NEUPUSH_MAX_LATENESS})`)
     .option('--json', 'print one line {"id":"…","recipients":N,"jobs":M}')
     .action(
       action(async (flags: CreateFlags) => {

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { startDashboard } from '../../dashboard/server.js';
+import { DEFAULTS } from '../../shared/config.js';
 import { exitOnSignals } from '../exit-on-signals.js';
 import { action } from '../exit.js';
 import { port } from '../option-parsers.js';
@@ -33,7 +34,7 @@ export function registerDashboard(program: Command): void {
       'Bull Board over the deliveries and dead-letters queues, behind basic auth ' +
         '(NEUPUSH_DASHBOARD_USER, NEUPUSH_DASHBOARD_PASSWORD); runs until SIGTERM or SIGINT',
     )
-    .option('--port <port>', 'port to listen on (default NEUPUSH_DASHBOARD_PORT, 3000)', port)
+    .option('--port <port>', `port to listen on (default NEUPUSH_DASHBOARD_PORT, ${DEFAULTS.NEUPUSH_DASHBOARD_PORT})`, port)
     .option('--host <host>', 'interface to bind (default 0.0.0.0; 127.0.0.1 with --insecure)')
     .option('--read-only', 'hide the buttons and refuse every change on the server (403); also NEUPUSH_DASHBOARD_READ_ONLY=true')
     .option('--insecure', 'run WITHOUT credentials, on 127.0.0.1 only')

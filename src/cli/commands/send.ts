@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { Producer } from '../../producer/producer.js';
 import { resolveTiming, type SendOptions } from '../../producer/send-options.js';
-import { loadConfig } from '../../shared/config.js';
+import { DEFAULTS, loadConfig } from '../../shared/config.js';
 import { NotificationSchema } from '../../neuxnet/notification.js';
 import { parseOrThrow } from '../../shared/zod-issues.js';
 import { action } from '../exit.js';
@@ -23,7 +23,7 @@ export function registerSend(program: Command): void {
     .requiredOption('-f, --file <path>', 'notification JSON file; - reads stdin')
     .option('--send-at <time>', 'ISO instant (2026-12-01T09:00:00Z), or wall-clock time with --timezone; default now')
     .option('--timezone <zone>', 'IANA zone in which --send-at is read, e.g. Asia/Riyadh')
-    .option('--expires-in <duration>', 'how long after its send time it may still go out (30m, 2h); default NEUPUSH_MAX_LATENESS')
+    .option('--expires-in <duration>', `how long after its send time it may still go out (30m, 2h); default NEUPUSH_MAX_LATENESS (${DEFAULTS.NEUPUSH_MAX_LATENESS})`)
     .option('--idempotency-key <key>', 'the same key twice queues one notification and prints the first id')
     .option('--json', 'print one line {"id":"…","jobs":N}')
     .action(

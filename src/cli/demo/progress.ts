@@ -1,5 +1,5 @@
 import type { DeadLetterReason, DeliveryJobData } from '../../shared/job-data.js';
-import type { SendResult } from '../../neuxnet/client.js';
+import type { SendNotifyResult } from '../../neuxnet/client.js';
 import { describeResult } from '../../worker/dead-letter-writer.js';
 import type { ProcessorHooks } from '../../worker/processor.js';
 import type { DemoCase, Expected } from './scenario.js';
@@ -25,7 +25,7 @@ export class DemoProgress {
   readonly states = new Map<string, CaseState>();
   readonly #startedAt: number;
   readonly #say: (line: string) => void;
-  readonly #lastResult = new Map<string, SendResult>();
+  readonly #lastResult = new Map<string, SendNotifyResult>();
   #pending: number;
   #onSettled: (() => void) | undefined;
 

@@ -3,6 +3,7 @@ import { Producer } from '../../producer/producer.js';
 import { startSandbox } from '../../sandbox/server.js';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { createLogger } from '../../shared/logger.js';
+import { safeMessage } from '../../shared/error-serializer.js';
 import { startWorker } from '../../worker/worker.js';
 import { DEMO_PREFIX_START, unlinkDemoKeys } from './cleanup.js';
 import { DemoProgress } from './progress.js';
@@ -139,7 +140,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       try {
         await step.run();
       } catch (error) {
-        process.stderr.write(`neupush demo: could not ${step.name}: ${error instanceof Error ? error.message : String(error)}\n`);
+        process.stderr.write(`neupush demo: could not ${step.name}: ${safeMessage(error)}\n`);
       }
     }
     interrupt.dispose();

@@ -12,13 +12,30 @@ import { raceTimeout } from '../../shared/timeout.js';
 import { listenUrl } from '../../shared/listen-url.js';
 
 export interface ApiOptions {
-  /** Overrides of the environment configuration. */
+  /**
+   * Overrides of the environment configuration.
+   * @defaultValue none: every setting from `env` (see Config for each variable and default)
+   */
   config?: Partial<Config>;
+  /**
+   * Environment to read.
+   * @defaultValue `process.env`
+   */
   env?: NodeJS.ProcessEnv;
-  /** Default NEUPUSH_API_PORT. 0 = any free port. */
+  /**
+   * Port to listen on; 0 = any free port.
+   * @defaultValue the `NEUPUSH_API_PORT` setting
+   */
   port?: number;
-  /** Default 0.0.0.0: backends on other hosts call it. */
+  /**
+   * Interface to bind.
+   * @defaultValue `'0.0.0.0'`: backends on other hosts call it
+   */
   host?: string;
+  /**
+   * Where the API logs (as a child with `component: 'api'`), its requests and its Redis connection errors included.
+   * @defaultValue createLogger at `LOG_LEVEL`
+   */
   logger?: Logger;
 }
 
@@ -50,7 +67,7 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     throw new ConfigError('NEUPUSH_API_TOKEN must be set: the API queues notifications for anyone who can reach it');
   }
   const logger = (options.logger ?? createLogger({ level: config.logLevel })).child({ component: 'api' });
-  const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env });
+  const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env, logger });
   const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: API_BODY_LIMIT });
   try {
     const openapi = buildOpenApi(packageVersion());
