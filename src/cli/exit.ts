@@ -9,7 +9,7 @@ export class UsageError extends Error {
 
 /**
  * Wrap a command's action: print the error's message on stderr and exit with the contract's code.
- * Commander's own usage errors exit 2 through `exitOverride` in main.ts.
+ * Commander's own usage errors exit 2 through parser-errors.ts.
  */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {

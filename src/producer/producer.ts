@@ -20,6 +20,7 @@ import {
   purgeDeadLetters,
   redriveDeadLetters,
   type DeadLetterEntry,
+  type ListDeadLettersOptions,
   type RedriveResult,
 } from './dead-letters.js';
 import { createCampaign, type CampaignCreated } from './campaign-create.js';
@@ -108,7 +109,7 @@ export class Producer {
     return result;
   }
 
-  listDeadLetters(options: { limit?: number; offset?: number } = {}): Promise<DeadLetterEntry[]> {
+  listDeadLetters(options: ListDeadLettersOptions = {}): Promise<DeadLetterEntry[]> {
     return listDeadLetters(this.deadLetters, options);
   }
 
