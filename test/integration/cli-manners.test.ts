@@ -1,12 +1,16 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
 import { startApi } from '../../src/producer/http/server.js';
+import { CampaignCounters } from '../../src/shared/campaign-counters.js';
+import { campaignKeys } from '../../src/shared/campaign-keys.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { DeadLetterData, DeadLetterReason } from '../../src/shared/job-data.js';
 import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
-import { runCli } from '../helpers/run-cli.js';
+import { BIN, ROOT, runCli } from '../helpers/run-cli.js';
 
 const NOTIFICATION = { title: 'Sale', text: 'Today only', navigateType: 2, url: 'https://example.com/sale', openIds: ['u-1'] };
 
@@ -28,9 +32,9 @@ afterEach(async () => {
   await deleteKeysWithPrefix(redis, prefix);
 });
 
-async function openProducer(): Promise<Producer> {
+async function openProducer(chunkSize = 100): Promise<Producer> {
   prefix = testPrefix();
-  producer = await Producer.create({ env: {}, config: { redisUrl: redisUrl(), prefix } });
+  producer = await Producer.create({ env: {}, config: { redisUrl: redisUrl(), prefix, chunkSize } });
   return producer;
 }
 
@@ -109,5 +113,33 @@ describe('CLI manners', () => {
     } finally {
       await api.close();
     }
+  });
+
+  it('campaign status shows retrying recipients and failures by reason (human, --json); --watch has no raw {tokens}', async () => {
+    const p = await openProducer(1);
+    const sendAt = new Date(Date.now() + 3_600_000).toISOString();
+    await p.createCampaign({ id: 'det-1', sendAt, notification: { title: 'Sale', text: 'Today', navigateType: 2, url: 'https://example.com/s' }, recipients: ['u1', 'u2', 'u3'] });
+    const chunks = Object.keys(await redis.hgetall(campaignKeys(prefix, 'det-1').chunks)).sort();
+    expect(chunks).toHaveLength(3);
+    // What a worker leaves behind: one chunk failed an attempt and waits for its retry, one dead-lettered.
+    await redis.hset(p.deliveries.toKey(chunks[0]!), 'atm', '1');
+    await p.deadLetters.addBulk([deadLetter(chunks[1]!, 'expired', 'det-1')]);
+    await new CampaignCounters(redis, prefix, 60_000).transition('det-1', [chunks[1]!], 'p', 'f');
+
+    const json = await runCli(['campaign', 'status', 'det-1', '--json'], env());
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ state: 'sending', sent: 0, failed: 1, pending: 2, retrying: 1, failedByReason: { expired: 1 }, firstSendAt: sendAt, lastSendAt: sendAt });
+    expect(await p.getCampaign('det-1')).toMatchObject({ retrying: 1, failedByReason: { expired: 1 } });
+    const human = await runCli(['campaign', 'status', 'det-1'], env());
+    expect(human.stdout).toContain('  retrying 1 (');
+    expect(human.stdout).toContain('  dead-lettered 1 (expired 1): neupush dlq list --campaign det-1');
+    expect(human.stdout).toContain(`  due ${sendAt}`);
+
+    // On a terminal (script(1) gives it one), the progress bar's first frame has its values.
+    await p.cancelCampaign('det-1');
+    const shell = `"${process.execPath}" "${BIN}" campaign status det-1 --watch`;
+    const { stdout } = await promisify(execFile)('script', ['-qec', shell, '/dev/null'], { cwd: ROOT, env: { ...process.env, ...env() }, timeout: 30_000 });
+    expect(stdout).toContain('cancelled [');
+    expect(stdout).not.toMatch(/\{(state|sent|failed|cancelled|retrying)\}/);
   });
 });
