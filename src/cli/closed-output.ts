@@ -1,3 +1,5 @@
+import { EXIT } from './exit.js';
+
 /**
  * `neupush dlq list | head -5` closes stdout early. That ends the command quietly instead of with an
  * unhandled EPIPE stack trace: a long-running command (worker, api, demo) is sent SIGTERM so its own
@@ -6,7 +8,11 @@
 export function endQuietlyOnClosedOutput(): void {
   let ending = false;
   const onError = (error: NodeJS.ErrnoException) => {
-    if (error.code !== 'EPIPE') throw error;
+    // Any other write error (EIO, ENOSPC on a redirect) fails the command; listeners must not throw.
+    if (error.code !== 'EPIPE') {
+      process.exitCode = EXIT.failure;
+      return;
+    }
     if (ending) return;
     ending = true;
     if (process.listenerCount('SIGTERM') > 0) process.kill(process.pid, 'SIGTERM');
