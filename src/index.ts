@@ -1,7 +1,7 @@
 // The public API of neupush: exactly what this file names.
 export { Producer, type ProducerOptions, type SendResult } from './producer/producer.js';
 export type { SendOptions } from './producer/send-options.js';
-export type { DeadLetterEntry, RedriveResult } from './producer/dead-letters.js';
+export type { DeadLetterEntry, ListDeadLettersOptions, RedriveResult } from './producer/dead-letters.js';
 export type { CreateCampaignOptions, CampaignProgress } from './producer/campaign-options.js';
 export { CampaignBusyError, CAMPAIGN_BATCH_SIZE, type CampaignCreated } from './producer/campaign-create.js';
 export { CAMPAIGN_STATES, type CampaignState, type CampaignStatus, type CampaignCounts } from './producer/campaign-status.js';

@@ -14,7 +14,7 @@ export class UsageError extends NeupushError {
 /**
  * Wrap a command's action: print the error's message on stderr (scrubbed of Redis command arguments, as
  * in a log line) and exit with the contract's code.
- * Commander's own usage errors exit 2 through `exitOverride` in main.ts.
+ * Commander's own usage errors exit 2 through parser-errors.ts.
  */
 export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
   return async (...args: A) => {

@@ -1,5 +1,6 @@
 import type { RedisConnection } from '../shared/redis.js';
 import { campaignIndexKey, campaignKeys } from '../shared/campaign-keys.js';
+import type { DeadLetterReason } from '../shared/job-data.js';
 
 export const CAMPAIGN_STATES = ['scheduled', 'sending', 'completed', 'completed_with_failures', 'cancelled'] as const;
 /**
@@ -44,6 +45,10 @@ export interface CampaignStatus extends CampaignCounts {
   /** Earliest and latest send time of its deliveries (they differ with localTime). */
   firstSendAt?: string;
   lastSendAt?: string;
+  /** From `getCampaign` only (not `listCampaigns`): recipients waiting for a retry. */
+  retrying?: number;
+  /** From `getCampaign` only: dead-lettered recipients by reason. */
+  failedByReason?: Partial<Record<DeadLetterReason, number>>;
 }
 
 /** The state from the counts; pure, so the table of cases is tested directly. */

@@ -50,12 +50,44 @@ function toEntry(id: string, d: DeadLetterData): DeadLetterEntry {
 // Dead letters have no worker, so they stay in the wait list.
 const DEAD_LETTER_STATES = ['wait', 'prioritized', 'delayed'] as const;
 
+export interface ListDeadLettersOptions {
+  /** Default 1000. */
+  limit?: number;
+  /** Default 0. */
+  offset?: number;
+  /** Only this campaign's dead letters. Default: all. */
+  campaignId?: string;
+  /** Only dead letters with this reason. Default: all. */
+  reason?: DeadLetterReason;
+}
+
+const FILTER_PAGE = 500;
+
 export async function listDeadLetters(
   queue: DeadLetterQueue,
-  { limit = 1_000, offset = 0 }: { limit?: number; offset?: number },
+  { limit = 1_000, offset = 0, campaignId, reason }: ListDeadLettersOptions,
 ): Promise<DeadLetterEntry[]> {
-  const jobs = await queue.getJobs([...DEAD_LETTER_STATES], offset, offset + limit - 1, true);
-  return jobs.filter((j) => j?.id !== undefined).map((j) => toEntry(j.id as string, j.data));
+  if (campaignId === undefined && reason === undefined) {
+    const jobs = await queue.getJobs([...DEAD_LETTER_STATES], offset, offset + limit - 1, true);
+    return jobs.filter((j) => j?.id !== undefined).map((j) => toEntry(j.id as string, j.data));
+  }
+  // Filtered: page through each state (BullMQ applies a range per state), so offset and limit count matches.
+  const out: DeadLetterEntry[] = [];
+  let skip = offset;
+  for (const state of DEAD_LETTER_STATES) {
+    for (let start = 0; out.length < limit; start += FILTER_PAGE) {
+      const jobs = await queue.getJobs([state], start, start + FILTER_PAGE - 1, true);
+      for (const job of jobs) {
+        if (job?.id === undefined || out.length >= limit) continue;
+        const entry = toEntry(job.id, job.data);
+        if ((campaignId !== undefined && entry.campaignId !== campaignId) || (reason !== undefined && entry.reason !== reason)) continue;
+        if (skip > 0) skip -= 1;
+        else out.push(entry);
+      }
+      if (jobs.length < FILTER_PAGE) break;
+    }
+  }
+  return out;
 }
 
 /**

@@ -21,11 +21,13 @@ import {
   purgeDeadLetters,
   redriveDeadLetters,
   type DeadLetterEntry,
+  type ListDeadLettersOptions,
   type RedriveResult,
 } from './dead-letters.js';
 import { createCampaign, type CampaignCreated } from './campaign-create.js';
 import type { CreateCampaignOptions } from './campaign-options.js';
 import { getCampaign, listCampaigns, type CampaignStatus } from './campaign-status.js';
+import { campaignProgress } from './campaign-progress.js';
 import { cancelCampaign, type CancelResult } from './campaign-cancel.js';
 import type { ScheduleOptions } from './schedule-options.js';
 import { listSchedules, removeSchedule, upsertSchedule, type ScheduleInfo } from './schedules.js';
@@ -120,7 +122,7 @@ export class Producer {
     return result;
   }
 
-  listDeadLetters(options: { limit?: number; offset?: number } = {}): Promise<DeadLetterEntry[]> {
+  listDeadLetters(options: ListDeadLettersOptions = {}): Promise<DeadLetterEntry[]> {
     return listDeadLetters(this.deadLetters, options);
   }
 
@@ -143,8 +145,9 @@ export class Producer {
   }
 
   /** State and counts of a campaign; undefined when there is none with this id. */
-  getCampaign(id: string): Promise<CampaignStatus | undefined> {
-    return getCampaign(this.redis, this.config.prefix, id);
+  async getCampaign(id: string): Promise<CampaignStatus | undefined> {
+    const status = await getCampaign(this.redis, this.config.prefix, id);
+    return status && { ...status, ...(await campaignProgress(this.redis, this, this.config.prefix, status)) };
   }
 
   /** Campaigns, newest first. */

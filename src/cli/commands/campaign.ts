@@ -26,11 +26,27 @@ interface CreateFlags {
 
 const FINAL_STATES = new Set(['completed', 'completed_with_failures', 'cancelled']);
 
-
-/** What `campaign status --json` prints; scripts depend on these keys. */
+/** What `campaign status --json` prints; scripts depend on these keys (new ones are only ever added). */
 function statusJson(s: CampaignStatus): string {
-  const { id, state, recipients, sent, failed, cancelled, pending } = s;
-  return JSON.stringify({ id, state, recipients, sent, failed, cancelled, pending });
+  const { id, state, recipients, sent, failed, cancelled, pending, retrying = 0, failedByReason = {}, firstSendAt, lastSendAt } = s;
+  return JSON.stringify({ id, state, recipients, sent, failed, cancelled, pending, retrying, failedByReason, firstSendAt, lastSendAt });
+}
+
+const byReason = (s: CampaignStatus) =>
+  Object.entries(s.failedByReason ?? {})
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ');
+
+/** Why a campaign seems stuck short of 100 %: retries waiting for their backoff, dead letters. */
+function detailLines(s: CampaignStatus): string[] {
+  const lines: string[] = [];
+  if ((s.retrying ?? 0) > 0) lines.push(`  retrying ${s.retrying} (failed an attempt; the worker tries again after a backoff)`);
+  if (s.failed > 0) {
+    const reasons = byReason(s);
+    lines.push(`  dead-lettered ${s.failed}${reasons ? ` (${reasons})` : ''}: neupush dlq list --campaign ${s.id}`);
+  }
+  if (s.firstSendAt) lines.push(`  due ${s.firstSendAt === s.lastSendAt || !s.lastSendAt ? s.firstSendAt : `${s.firstSendAt} to ${s.lastSendAt}`}${s.startedAt ? `; first delivery ${s.startedAt}` : ''}`);
+  return lines;
 }
 
 function statusText(s: CampaignStatus): string {
@@ -39,6 +55,7 @@ function statusText(s: CampaignStatus): string {
     `campaign ${s.id}: ${s.state}${s.enqueued ? '' : ' (recipients still being queued, or creation interrupted: run create again to resume)'}`,
     `  "${s.title}" ${when}`.trimEnd(),
     `  recipients ${s.recipients}  sent ${s.sent}  failed ${s.failed}  cancelled ${s.cancelled}  pending ${s.pending}  (${s.jobs} jobs)`,
+    ...detailLines(s),
     `  created ${s.createdAt}${s.completedAt ? `, completed ${s.completedAt}` : ''}${s.cancelledAt ? `, cancelled ${s.cancelledAt}` : ''}`,
   ];
   return `${lines.join('\n')}\n`;
@@ -108,7 +125,7 @@ async function watch(producer: Producer, id: string, json: boolean, intervalMs: 
       ? new cliProgress.SingleBar(
           {
             stream: process.stderr,
-            format: '{state} [{bar}] {percentage}% | {value}/{total} | sent {sent} failed {failed} cancelled {cancelled}',
+            format: '{state} [{bar}] {percentage}% | {value}/{total} | sent {sent} failed {failed} cancelled {cancelled} retrying {retrying}',
             hideCursor: true,
           },
           cliProgress.Presets.shades_classic,
@@ -117,7 +134,9 @@ async function watch(producer: Producer, id: string, json: boolean, intervalMs: 
   let last = '';
   let status = await producer.getCampaign(id);
   if (!status) throw new UsageError(`no campaign with id ${id}`);
-  bar?.start(status.recipients, 0);
+  // Every format token gets a value from the first frame on, or cli-progress prints `{state}` as is.
+  const tokens = (s: CampaignStatus) => ({ state: s.state, sent: s.sent, failed: s.failed, cancelled: s.cancelled, retrying: s.retrying ?? 0 });
+  bar?.start(status.recipients, status.sent + status.failed + status.cancelled, tokens(status));
   for (;;) {
     const line = statusJson(status);
     if (line !== last) {
@@ -125,9 +144,13 @@ async function watch(producer: Producer, id: string, json: boolean, intervalMs: 
       const done = status.sent + status.failed + status.cancelled;
       if (bar) {
         bar.setTotal(status.recipients);
-        bar.update(done, { state: status.state, sent: status.sent, failed: status.failed, cancelled: status.cancelled });
+        bar.update(done, tokens(status));
       } else if (json) process.stdout.write(`${line}\n`);
-      else process.stdout.write(`${status.state}: ${done}/${status.recipients} (sent ${status.sent}, failed ${status.failed}, cancelled ${status.cancelled})\n`);
+      else {
+        const reasons = byReason(status);
+        const counts = `sent ${status.sent}, failed ${status.failed}${reasons ? ` (${reasons})` : ''}, cancelled ${status.cancelled}, retrying ${status.retrying ?? 0}`;
+        process.stdout.write(`${status.state}: ${done}/${status.recipients} (${counts})\n`);
+      }
     }
     if (FINAL_STATES.has(status.state)) break;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
@@ -165,7 +188,7 @@ export function registerCampaign(program: Command): void {
     .command('status')
     .description("a campaign's state and counts")
     .argument('<id>')
-    .option('--json', 'print {"id","state","recipients","sent","failed","cancelled","pending"} (with --watch: one line per change)')
+    .option('--json', 'print {"id","state","recipients","sent","failed","cancelled","pending","retrying","failedByReason",…} (with --watch: one line per change)')
     .option('--watch', 'follow it with a live progress bar until it ends')
     .option('--interval <ms>', 'with --watch, how often to look', integer(50, 60_000), 500)
     .action(

@@ -31,7 +31,7 @@ export function registerDashboard(program: Command): void {
   program
     .command('dashboard')
     .description(
-      'Bull Board over the deliveries and dead-letters queues, behind basic auth ' +
+      'Bull Board over the deliveries, dead-letters and schedules queues, behind basic auth ' +
         '(NEUPUSH_DASHBOARD_USER, NEUPUSH_DASHBOARD_PASSWORD); runs until SIGTERM or SIGINT',
     )
     .option('--port <port>', `port to listen on (default NEUPUSH_DASHBOARD_PORT, ${DEFAULTS.NEUPUSH_DASHBOARD_PORT})`, port)

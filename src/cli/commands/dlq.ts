@@ -1,4 +1,5 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../../shared/job-data.js';
 import type { DeadLetterEntry } from '../../producer/dead-letters.js';
 import { action, EXIT, UsageError } from '../exit.js';
 import { integer } from '../option-parsers.js';
@@ -23,9 +24,16 @@ export function registerDlq(program: Command): void {
     .description('list dead letters, oldest first')
     .option('--json', 'print a JSON array of entries')
     .option('--limit <n>', 'at most this many entries', integer(1, 1_000_000), 1_000)
+    .option('--campaign <id>', "only this campaign's dead letters")
+    .addOption(new Option('--reason <reason>', 'only dead letters with this reason').choices(DEAD_LETTER_REASONS))
     .action(
-      action(async (flags: { json?: boolean; limit: number }) => {
-        const entries = await withProducer((p) => p.listDeadLetters({ limit: flags.limit }));
+      action(async (flags: { json?: boolean; limit: number; campaign?: string; reason?: DeadLetterReason }) => {
+        const filter = {
+          limit: flags.limit,
+          ...(flags.campaign !== undefined && { campaignId: flags.campaign }),
+          ...(flags.reason !== undefined && { reason: flags.reason }),
+        };
+        const entries = await withProducer((p) => p.listDeadLetters(filter));
         if (flags.json) process.stdout.write(`${JSON.stringify(entries)}\n`);
         else printDeadLetters(entries);
       }),
@@ -39,7 +47,7 @@ export function registerDlq(program: Command): void {
     .option('--json', 'print {"redriven":N,"skipped":[{"id":"…","why":"…"}]}')
     .action(
       action(async (ids: string[], flags: { all?: boolean; json?: boolean }) => {
-        if (flags.all === (ids.length > 0)) throw new UsageError('dlq redrive: give either --all or one or more ids');
+        if ((flags.all === true) === (ids.length > 0)) throw new UsageError('dlq redrive: give either --all or one or more ids');
         const result = await withProducer((p) => p.redriveDeadLetters(flags.all ? 'all' : ids));
         if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else process.stdout.write(`redriven ${result.redriven}, skipped ${result.skipped.length}\n`);

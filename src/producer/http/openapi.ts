@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES, LIMITS, NotificationSchema } from '../../neuxnet/notification.js';
 import { SendOptionsSchema } from '../send-options.js';
+import { DEAD_LETTER_REASONS } from '../../shared/job-data.js';
 import { NDJSON_MAX_LINE_BYTES } from './ndjson.js';
 import {
   CampaignHeaderSchema,
@@ -220,7 +221,11 @@ export function buildOpenApi(version: string): Json {
       '/v1/dead-letters': {
         get: {
           summary: 'Dead letters, oldest first',
-          parameters: pageParams,
+          parameters: [
+            ...pageParams,
+            { name: 'campaign', in: 'query', description: "only this campaign's", schema: { type: 'string' } },
+            { name: 'reason', in: 'query', schema: { type: 'string', enum: [...DEAD_LETTER_REASONS] } },
+          ],
           responses: { '200': answer('Dead letters', { type: 'object', properties: { deadLetters: { type: 'array', items: ref('DeadLetter') } } }), ...errorResponses },
         },
       },

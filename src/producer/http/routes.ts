@@ -13,6 +13,7 @@ import {
   CampaignHeaderSchema,
   CampaignRequestSchema,
   IdempotencyKeySchema,
+  DeadLetterQuerySchema,
   ListQuerySchema,
   RedriveRequestSchema,
   SendRequestSchema,
@@ -101,8 +102,8 @@ export function registerRoutes(app: FastifyInstance, producer: Producer): void {
   app.delete<{ Params: { id: string } }>('/v1/campaigns/:id', async (request) => producer.cancelCampaign(request.params.id));
 
   app.get('/v1/dead-letters', async (request) => {
-    const query = parse(ListQuerySchema, request.query, 'query');
-    return { deadLetters: await producer.listDeadLetters(query) };
+    const { campaign, ...query } = parse(DeadLetterQuerySchema, request.query, 'query');
+    return { deadLetters: await producer.listDeadLetters({ ...query, ...(campaign !== undefined && { campaignId: campaign }) }) };
   });
 
   app.post('/v1/dead-letters/redrive', async (request) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../../shared/campaign-keys.js';
+import { DEAD_LETTER_REASONS } from '../../shared/job-data.js';
 import { NotificationSchema } from '../../neuxnet/notification.js';
 import { SendOptionsSchema } from '../send-options.js';
 
@@ -64,6 +65,15 @@ export const ListQuerySchema = z.strictObject(
     offset: z.coerce.number({ error: 'must be a number' }).int('must be a whole number').min(0).default(0),
   },
   strict('limit and offset'),
+);
+
+export const DeadLetterQuerySchema = z.strictObject(
+  {
+    ...ListQuerySchema.shape,
+    campaign: z.string().regex(ID_PATTERN, ID_RULE).optional(),
+    reason: z.enum(DEAD_LETTER_REASONS, { error: `must be one of ${DEAD_LETTER_REASONS.join(', ')}` }).optional(),
+  },
+  strict('limit, offset, campaign and reason'),
 );
 
 export const RedriveRequestSchema = z.union(
