@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { LANGUAGES, LIMITS, NotificationSchema } from '../../neuxnet/notification.js';
 import { SendOptionsSchema } from '../send-options.js';
-import { NDJSON_MAX_LINE_BYTES } from './ndjson.js';
+import { NDJSON_MAX_HEADER_BYTES, NDJSON_MAX_LINE_BYTES } from './ndjson.js';
 import {
   CampaignHeaderSchema,
   CampaignRequestSchema,
@@ -160,7 +160,7 @@ export function buildOpenApi(version: string): Json {
       description:
         'Queue Neuxnet Super App notifications over HTTP. Authenticate with `Authorization: Bearer <NEUPUSH_API_TOKEN>`. ' +
         `JSON bodies are limited to ${API_BODY_LIMIT} bytes; NDJSON campaign bodies stream without a total limit, ` +
-        `${NDJSON_MAX_LINE_BYTES} bytes per line.`,
+        `${NDJSON_MAX_HEADER_BYTES} bytes for the header line and ${NDJSON_MAX_LINE_BYTES} for each recipient line.`,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
