@@ -186,7 +186,7 @@ export function buildOpenApi(version: string): Json {
           summary: 'Create (or resume) a campaign: JSON with a recipients array, or NDJSON streaming',
           description:
             'application/x-ndjson: the first line is the campaign header (CampaignHeader), every further line one Recipient ' +
-            '(an openId string or { openId, timezone }). Recipients are streamed into the queue in batches, never buffered whole; ' +
+            '(an openId string or { openId, timezone, language }). Recipients are streamed into the queue in batches, never buffered whole; ' +
             'an error after some batches leaves those queued: send the same body again with the same id to resume, or DELETE it.',
           parameters: [idempotencyKey],
           requestBody: {
