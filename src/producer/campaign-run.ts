@@ -227,10 +227,23 @@ export class CampaignRun {
     return true;
   }
 
-  /** Chain one batch into the digest of the records read: what they are, in their order. */
+  /**
+   * Chain one batch into the digest of the records read: what they are, in their order. The count, then the
+   * openIds joined by commas (which no openId has), then position, zone and language of the records that
+   * name them: an unambiguous encoding without a string per record.
+   */
   #chain(recipients: readonly Recipient[]): string {
-    const text = recipients.map((r) => `${r.openId}\t${r.timezone ?? ''}\t${r.language ?? ''}`).join('\n');
-    this.#digest = createHash('sha256').update(this.#digest).update('\n\n').update(text).digest('hex').slice(0, 32);
+    const extras: string[] = [];
+    for (let i = 0; i < recipients.length; i++) {
+      const { timezone, language } = recipients[i] as Recipient;
+      if (timezone !== undefined || language !== undefined) extras.push(`${i},${timezone ?? ''},${language ?? ''}`);
+    }
+    this.#digest = createHash('sha256')
+      .update(`${this.#digest}|${recipients.length}|`)
+      .update(recipients.map((r) => r.openId).join(','))
+      .update(`|${extras.join(';')}`)
+      .digest('hex')
+      .slice(0, 32);
     return this.#digest;
   }
 
