@@ -49,6 +49,9 @@ export interface CreateFigures {
   rssGrowthMb: number;
   /** Redis used_memory after, minus before, per recipient queued. */
   redisBytesPerRecipient: number;
+  /** CPU seconds (user + system) of this process and of Redis (`INFO cpu`) while creating. */
+  producerCpuSeconds: number;
+  redisCpuSeconds: number;
 }
 
 export interface CampaignBenchResult {
@@ -98,6 +101,12 @@ async function usedMemory(redis: Redis): Promise<number> {
   }
 }
 
+/** Redis's own CPU seconds so far (user + system), from INFO cpu. */
+async function redisCpu(redis: Redis): Promise<number> {
+  const info = await redis.info('cpu');
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
+}
+
 async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
   let cursor = '0';
   do {
@@ -111,6 +120,8 @@ async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
 async function measure(redis: Redis, recipients: number, jobs: () => number, fn: () => Promise<void>): Promise<CreateFigures> {
   global.gc?.();
   const memBefore = await usedMemory(redis);
+  const redisCpuBefore = await redisCpu(redis);
+  const cpuBefore = process.cpuUsage();
   const rssBefore = process.memoryUsage.rss();
   let peak = rssBefore;
   const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
@@ -121,6 +132,8 @@ async function measure(redis: Redis, recipients: number, jobs: () => number, fn:
     clearInterval(sampler);
   }
   const seconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  const redisCpuSeconds = (await redisCpu(redis)) - redisCpuBefore;
   peak = Math.max(peak, process.memoryUsage.rss());
   const memAfter = await usedMemory(redis);
   return {
@@ -131,6 +144,8 @@ async function measure(redis: Redis, recipients: number, jobs: () => number, fn:
     peakRssMb: round(peak / MB, 1),
     rssGrowthMb: round((peak - rssBefore) / MB, 1),
     redisBytesPerRecipient: round((memAfter - memBefore) / recipients, 1),
+    producerCpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
+    redisCpuSeconds: round(redisCpuSeconds, 2),
   };
 }
 

@@ -18,9 +18,10 @@ const RECORD_RULE = 'must be an openId string or { openId, timezone, language }'
 /** The rule an openId breaks, or undefined when it is fine (the same rules as `openIds` in a notification). */
 export function openIdRule(openId: unknown): string | undefined {
   if (typeof openId !== 'string') return 'openId must be a string';
-  if (openId.trim().length === 0) return 'openId must not be empty';
+  const trimmed = openId.trim();
+  if (trimmed.length === 0) return 'openId must not be empty';
   if (openId.length > LIMITS.openId) return `openId must be at most ${LIMITS.openId} characters`;
-  if (openId.trim() !== openId) return 'openId must not have surrounding spaces';
+  if (trimmed !== openId) return 'openId must not have surrounding spaces';
   if (openId.includes(',')) return 'openId must not contain a comma (the API joins openIds with commas)';
   return undefined;
 }
