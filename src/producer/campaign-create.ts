@@ -115,7 +115,8 @@ export async function createCampaign(
     if (!run.state.cancelled) run.inputEnded(input.read);
   } catch (error) {
     if (run.finished) throw error;
-    await run.release();
+    // What stopped the run is the error to report; a lease that cannot be given back runs out by itself.
+    await run.release().catch(() => {});
     throw error instanceof RecipientRuleError ? recipientError(spec, error, run.state.cursor) : error;
   }
 
