@@ -1,7 +1,7 @@
 import { constants, createReadStream } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { boundedLines, LineTooLongError } from '../producer/bounded-lines.js';
 import { isKnownZone, openIdRule, type Recipient } from '../shared/recipient.js';
 import { UsageError } from './exit.js';
 import { unreadableFile } from './read-json.js';
@@ -10,6 +10,9 @@ export interface RecipientFileOptions {
   /** Every line needs a zone (local-time delivery without --default-timezone). */
   requireZone?: boolean;
 }
+
+/** `openId,timezone` is under 200 bytes; the bound keeps a file without newlines from being read whole. */
+export const RECIPIENT_LINE_MAX_BYTES = 1024;
 
 const HEADER = /^"?open_?id"?(\s*,\s*"?(time_?zone|tz)"?)?$/i;
 
@@ -38,27 +41,27 @@ export function parseRecipientLine(text: string, options: RecipientFileOptions =
 }
 
 /**
- * Stream a recipients file line by line (never whole in memory): blank lines and a first-line header
- * (`openId` or `openId,timezone`) are skipped; a malformed line is bad input naming its line number.
- * `onLine` sees each recipient's line number, for progress.
+ * Stream a recipients file line by line (never whole in memory, and no line longer than
+ * RECIPIENT_LINE_MAX_BYTES): blank lines and a first-line header (`openId` or `openId,timezone`) are
+ * skipped; a malformed or over-long line is bad input naming its line number.
  */
 export async function* readRecipientLines(input: Readable, name: string, options: RecipientFileOptions = {}): AsyncGenerator<Recipient> {
-  const lines = createInterface({ input, crlfDelay: Infinity });
-  let lineNo = 0;
   let recipients = 0;
   try {
-    for await (const raw of lines) {
-      lineNo += 1;
+    for await (const { line, text: raw } of boundedLines(input, () => RECIPIENT_LINE_MAX_BYTES)) {
       const text = raw.replace(/^\uFEFF/, '').trim();
       if (text === '') continue;
       if (recipients === 0 && HEADER.test(text)) continue;
       const r = parseRecipientLine(text, options);
-      if (typeof r === 'string') throw new UsageError(`${name} line ${lineNo}: ${r}`);
+      if (typeof r === 'string') throw new UsageError(`${name} line ${line}: ${r}`);
       recipients += 1;
       yield r;
     }
+  } catch (error) {
+    if (error instanceof LineTooLongError) throw new UsageError(`${name} line ${error.line}: must be at most ${error.maxBytes} bytes`);
+    throw error;
   } finally {
-    lines.close();
+    input.destroy();
   }
   if (recipients === 0) throw new UsageError(`${name} has no recipients (it is empty or only blank lines)`);
 }
@@ -78,7 +81,7 @@ async function assertReadable(path: string): Promise<void> {
 export async function openRecipients(path: string, options: RecipientFileOptions = {}): Promise<AsyncGenerator<Recipient>> {
   if (path === '-') return readRecipientLines(process.stdin, 'stdin', options);
   await assertReadable(path);
-  return readRecipientLines(createReadStream(path, { encoding: 'utf8' }), path, options);
+  return readRecipientLines(createReadStream(path), path, options);
 }
 
 /** A first pass over a file: count its recipients and stop at the first bad line, before anything is queued. */

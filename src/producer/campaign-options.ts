@@ -76,7 +76,7 @@ export interface CampaignSpec {
   /** Validated, without openIds. */
   notification: Omit<Notification, 'openIds'>;
   timing: CampaignTiming;
-  /** Digest of the notification and timing options as given: a resume must match it. */
+  /** Digest of the notification and the options that shape delivery: a resume must match it. */
   fingerprint: string;
   /** What `getCampaign` shows of the options. */
   summary: { title: string; sendAt?: string; timezone?: string; localTime?: string; defaultTimezone?: string; expiresIn?: string };
@@ -181,7 +181,16 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }),
     ...(o.expiresIn !== undefined && { expiresIn: String(o.expiresIn) }),
   };
-  const fingerprint = createHash('sha256').update(JSON.stringify({ notification, ...given })).digest('hex').slice(0, 32);
+  // What shapes delivery, in canonical form ("2h" and 7200000 are the same request). An absent sendAt or
+  // expiresIn means "at once" and "the configured lateness" on every run; the chunk size is the first run's.
+  const shape = {
+    notification,
+    ...(o.sendAt !== undefined && timing.kind === 'at' && { sendAt: timing.sendAt }),
+    ...(o.expiresIn !== undefined && { expiresMs: timing.kind === 'at' ? timing.deadline - timing.sendAt : timing.windowMs }),
+    ...(timing.kind === 'local' && { localTime: timing.localTime }),
+    ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }),
+  };
+  const fingerprint = createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
   return {
     id: o.id ?? `cmp-${randomUUID()}`,
     notification,

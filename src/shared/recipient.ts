@@ -1,13 +1,19 @@
-import { openIdRule as notificationOpenIdRule } from '../neuxnet/notification.js';
+import { LANGUAGES, openIdRule as notificationOpenIdRule } from '../neuxnet/notification.js';
 import { isValidTimeZone } from './time.js';
 
-/** One campaign recipient: an openId, or an openId with the IANA zone used for local-time delivery. */
-export type RecipientInput = string | { openId: string; timezone?: string };
+/**
+ * One campaign recipient: an openId, or an openId with the IANA zone used for local-time delivery and the
+ * recipient's language (checked against the notification's languages; not yet used to pick a text).
+ */
+export type RecipientInput = string | { openId: string; timezone?: string; language?: string };
 
 export interface Recipient {
   openId: string;
   timezone?: string;
+  language?: (typeof LANGUAGES)[number];
 }
+
+const RECORD_RULE = 'must be an openId string or { openId, timezone, language }';
 
 /** The rule a recipient's openId breaks (the rules of `openIds` in a notification), or undefined when it is fine. */
 export function openIdRule(openId: unknown): string | undefined {
@@ -27,20 +33,34 @@ export function isKnownZone(zone: string): boolean {
   return known;
 }
 
-/** Normalise one recipient record; returns the rule it breaks as a string instead of throwing. */
+/**
+ * Normalise one recipient record into a new, small object (nothing of the input is kept); returns the rule
+ * it breaks as a string instead of throwing. The rule never quotes the openId (personal data).
+ */
 export function toRecipient(input: unknown): Recipient | string {
   if (typeof input === 'string') {
     const rule = openIdRule(input);
     return rule ?? { openId: input };
   }
-  if (input === null || typeof input !== 'object') return 'must be an openId string or { openId, timezone }';
-  const { openId, timezone, ...rest } = input as { openId?: unknown; timezone?: unknown };
-  const extra = Object.keys(rest);
-  if (extra.length > 0) return `unknown field(s) ${extra.join(', ')}`;
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return RECORD_RULE;
+  const { openId, timezone, language } = input as { openId?: unknown; timezone?: unknown; language?: unknown };
+  let fields = 0;
+  for (const key in input) {
+    if (key !== 'openId' && key !== 'timezone' && key !== 'language') return `unknown field ${JSON.stringify(key.slice(0, 40))}; ${RECORD_RULE}`;
+    fields++;
+  }
+  if (fields === 0) return RECORD_RULE;
   const rule = openIdRule(openId);
   if (rule) return rule;
-  if (timezone === undefined) return { openId: openId as string };
-  if (typeof timezone !== 'string' || timezone.trim() === '') return 'timezone must be a non-empty string';
-  if (!isKnownZone(timezone)) return `unknown time zone "${timezone}"`;
-  return { openId: openId as string, timezone };
+  const r: Recipient = { openId: openId as string };
+  if (timezone !== undefined) {
+    if (typeof timezone !== 'string' || timezone.trim() === '') return 'timezone must be a non-empty string';
+    if (!isKnownZone(timezone)) return `unknown time zone "${timezone.slice(0, 64)}"`;
+    r.timezone = timezone;
+  }
+  if (language !== undefined) {
+    if (!(LANGUAGES as readonly unknown[]).includes(language)) return `language must be one of ${LANGUAGES.join(', ')}`;
+    r.language = language as Recipient['language'] & string;
+  }
+  return r;
 }

@@ -98,6 +98,19 @@ describe('neupush campaign', () => {
   });
 });
 
+describe('neupush campaign create: an id taken by another request', () => {
+  it('exits 2 naming the campaign, and the first campaign stands', async () => {
+    const people = await file('taken.txt', 'u1\nu2\n');
+    const other = await file('other-note.json', JSON.stringify({ ...NOTE, text: 'Another text' }));
+    const first = await neupush(['campaign', 'create', '--recipients', people, '--file', join(dir, 'note.json'), '--id', 'cli-taken', '--json']);
+    expect(first).toMatchObject({ code: 0, stdout: '{"id":"cli-taken","recipients":2,"jobs":1}\n' });
+    const conflict = await neupush(['campaign', 'create', '--recipients', people, '--file', other, '--id', 'cli-taken', '--json']);
+    expect(conflict.code).toBe(2);
+    expect(conflict.stderr).toMatch(/^neupush: campaign cli-taken already exists with a different notification or timing/);
+    expect(await redis.hget(`${prefix}:np:campaign:cli-taken`, 'total')).toBe('2');
+  });
+});
+
 describe('neupush schedule', () => {
   it('set, then remove; a misspelt zone is exit 2', async () => {
     const note = await file('tips.json', JSON.stringify({ ...NOTE, openIds: ['u1'] }));

@@ -2,11 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
-import { CAMPAIGN_BATCH_SIZE, enqueueChunks } from '../../src/producer/campaign-create.js';
+import { CAMPAIGN_BATCH_SIZE, CampaignBusyError, enqueueChunks, type CampaignCreated } from '../../src/producer/campaign-create.js';
+import { campaignContext } from '../../src/producer/campaign-context.js';
+import { CampaignRun } from '../../src/producer/campaign-run.js';
 import { resolveCampaignSpec } from '../../src/producer/campaign-options.js';
 import { planBatch } from '../../src/producer/campaign-plan.js';
 import type { CampaignStatus } from '../../src/producer/campaign-status.js';
-import { ValidationError } from '../../src/shared/errors.js';
+import { IdempotencyConflictError, ValidationError } from '../../src/shared/errors.js';
 import { nextLocalTime } from '../../src/shared/time.js';
 
 const NOTE = { title: 'Spring sale', text: 'Everything half price today', navigateType: '1', language: 'en_US' } as const;
@@ -105,18 +107,12 @@ describe('campaigns', () => {
     const B = CAMPAIGN_BATCH_SIZE;
     const audience = ids(1.5 * B, 'x');
     const options = { id: 'redo', notification: NOTE, recipients: audience };
-    // Create the record, then stop before the first batch (an input that fails at once).
-    await expect(
-      p.producer.createCampaign({
-        ...options,
-        recipients: (async function* () {
-          yield* [];
-          throw new Error('stop');
-        })(),
-      }),
-    ).rejects.toThrow('stop');
-    // What a crashed run leaves: batch 0 recorded and its jobs queued (and being delivered), no checkpoint.
+    // What a crashed run leaves: the id reserved, batch 0 recorded and its jobs queued (and being
+    // delivered), no checkpoint, and a lease nobody renews.
+    const ctx = campaignContext({ config: p.producer.config, redis: p.producer.redis, deliveries: p.producer.deliveries, leaseMs: 300 });
     const spec = resolveCampaignSpec(options, Date.now(), p.config.maxLatenessMs ?? 3_600_000);
+    const crashed = await CampaignRun.reserve(ctx, spec);
+    crashed.abandon();
     const chunks = planBatch({
       campaignId: 'redo',
       batchNo: 0,
@@ -124,9 +120,11 @@ describe('campaigns', () => {
       timing: spec.timing,
       chunkSize: 100,
     });
-    await enqueueChunks({ config: p.producer.config, redis: p.producer.redis, deliveries: p.producer.deliveries }, spec, chunks);
-
-    const created = await p.producer.createCampaign(options);
+    await enqueueChunks(ctx, spec, chunks, crashed.lease);
+    // Until the crashed run's lease runs out, the id is busy; then the resume goes ahead.
+    await expect(p.producer.createCampaign(options)).rejects.toBeInstanceOf(CampaignBusyError);
+    let created: CampaignCreated | undefined;
+    await waitUntil(async () => Boolean((created = await p.producer.createCampaign(options))), { message: 'the resume after the lease ran out' });
     expect(created).toMatchObject({ recipients: 1.5 * B, jobs: (1.5 * B) / 100, read: 1.5 * B });
     const status = await settled(p, 'redo');
     expect(status).toMatchObject({ state: 'completed', recipients: 1.5 * B, sent: 1.5 * B });
@@ -139,13 +137,13 @@ describe('campaigns', () => {
     pipeline = await startPipeline({ worker: false, config: { metricsPort: 0 }, logLevel: 'warn' });
     const p = pipeline.producer;
     await p.createCampaign({ id: 'fixed', notification: NOTE, recipients: ['a', 'b'], expiresIn: '2h' });
-    await expect(p.createCampaign({ id: 'fixed', notification: { ...NOTE, text: 'Changed' }, recipients: ['a', 'b'], expiresIn: '2h' })).rejects.toThrow(
-      /id: campaign fixed already exists with a different notification or timing/,
-    );
+    const changed = p.createCampaign({ id: 'fixed', notification: { ...NOTE, text: 'Changed' }, recipients: ['a', 'b'], expiresIn: '2h' });
+    await expect(changed).rejects.toBeInstanceOf(IdempotencyConflictError);
+    await expect(changed).rejects.toThrow(/campaign fixed already exists with a different notification or timing/);
 
     const bad = p.createCampaign({ id: 'zones', notification: NOTE, localTime: '09:00', recipients: [{ openId: 'a', timezone: 'UTC' }, 'b'] });
     await expect(bad).rejects.toBeInstanceOf(ValidationError);
-    await expect(bad).rejects.toThrow('recipients.1: openId b has no timezone and no defaultTimezone is set');
+    await expect(bad).rejects.toThrow('recipients.1: has no timezone and no defaultTimezone is set');
     // Its batch was refused before anything was queued.
     expect(await p.deliveries.getJobCountByTypes('prioritized', 'delayed', 'waiting')).toBe(1);
 

@@ -35,6 +35,10 @@ describe('resolveCampaignSpec', () => {
     const a = resolveCampaignSpec({ ...base, id: 'x' }, NOW, HOUR).fingerprint;
     expect(resolveCampaignSpec({ ...base, id: 'x', recipients: ['other'] }, NOW + 5_000, HOUR).fingerprint).toBe(a);
     expect(resolveCampaignSpec({ ...base, id: 'x', expiresIn: '2h' }, NOW, HOUR).fingerprint).not.toBe(a);
+    // Canonical form: the same window written two ways is the same request.
+    expect(resolveCampaignSpec({ ...base, id: 'x', expiresIn: '2h' }, NOW, HOUR).fingerprint).toBe(
+      resolveCampaignSpec({ ...base, id: 'x', expiresIn: 7_200_000 }, NOW, HOUR).fingerprint,
+    );
     expect(resolveCampaignSpec({ ...base, notification: { ...notification, text: 'Other' } }, NOW, HOUR).fingerprint).not.toBe(a);
   });
 
@@ -67,9 +71,13 @@ describe('toRecipient', () => {
     { input: ' u1', expected: 'openId must not contain a comma or surrounding spaces (the API joins openIds with commas)' },
     { input: 'a,b', expected: 'openId must not contain a comma or surrounding spaces (the API joins openIds with commas)' },
     { input: 'x'.repeat(129), expected: 'openId must be at most 128 characters' },
-    { input: 42, expected: 'must be an openId string or { openId, timezone }' },
+    { input: 42, expected: 'must be an openId string or { openId, timezone, language }' },
+    { input: [{}, {}, {}], expected: 'must be an openId string or { openId, timezone, language }' },
+    { input: {}, expected: 'must be an openId string or { openId, timezone, language }' },
+    { input: { openId: 'u1', language: 'ar_SA' }, expected: { openId: 'u1', language: 'ar_SA' } },
+    { input: { openId: 'u1', language: 'fr_FR' }, expected: 'language must be one of en_US, ar_SA, zh_CN' },
     { input: { openId: 'u1', timezone: 'Europe/Atlantis' }, expected: 'unknown time zone "Europe/Atlantis"' },
-    { input: { openId: 'u1', tz: 'UTC' }, expected: 'unknown field(s) tz' },
+    { input: { openId: 'u1', tz: 'UTC' }, expected: 'unknown field "tz"; must be an openId string or { openId, timezone, language }' },
   ];
   it.each(cases)('$input', ({ input, expected }) => {
     expect(toRecipient(input)).toEqual(expected);

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ndjsonRecords } from '../../src/producer/http/ndjson.js';
+import { ndjsonRecords, NDJSON_MAX_LINE_BYTES } from '../../src/producer/http/ndjson.js';
 import { HttpError } from '../../src/producer/http/http-error.js';
+import { boundedLines, LineTooLongError } from '../../src/producer/bounded-lines.js';
 
-async function collect(chunks: (string | Buffer)[], max?: number) {
+async function collect(chunks: (string | Buffer)[], lineBytes?: number) {
   const out = [];
-  for await (const r of ndjsonRecords((async function* () { yield* chunks; })(), max)) out.push(r);
+  const limits = lineBytes === undefined ? {} : { headerBytes: lineBytes, lineBytes };
+  for await (const r of ndjsonRecords((async function* () { yield* chunks; })(), limits)) out.push(r);
   return out;
 }
 
@@ -24,5 +26,39 @@ describe('ndjsonRecords', () => {
     await expect(collect(['"ok"\n', 'x'.repeat(20), 'y'.repeat(20)], 32)).rejects.toMatchObject({ statusCode: 413 });
     await expect(collect([`"${'z'.repeat(40)}"\n`], 32)).rejects.toBeInstanceOf(HttpError);
     expect(await collect([`"${'z'.repeat(30)}"\n`], 32)).toHaveLength(1);
+    expect(await collect([`"${'z'.repeat(30)}"\r\n`], 32)).toHaveLength(1);
+    expect(await collect([`"${'z'.repeat(30)}"`], 32)).toHaveLength(1);
+  });
+
+  it('the header line may be up to 64 KiB, a recipient line 1 KiB: the 413 names the line and the rule', async () => {
+    const header = JSON.stringify({ notification: { text: 'x'.repeat(10_000) } });
+    const ok = await collect([`${header}\n"u1"\n`]);
+    expect(ok.map((r) => r.line)).toEqual([1, 2]);
+    const hostile = `[${Array.from({ length: 600 }, () => '{}').join(',')}]`;
+    await expect(collect([`${header}\n"u1"\n${hostile}\n`])).rejects.toMatchObject({
+      statusCode: 413,
+      issues: [{ field: 'line 3', rule: `must be at most ${NDJSON_MAX_LINE_BYTES} bytes (a recipient line)` }],
+    });
+  });
+});
+
+describe('boundedLines', () => {
+  it('refuses an endless line once it passes its bound, without reading the rest of the stream', async () => {
+    let chunksRead = 0;
+    async function* endless() {
+      yield 'ok\n';
+      for (;;) {
+        chunksRead++;
+        yield Buffer.alloc(256, 0x61);
+      }
+    }
+    const lines: string[] = [];
+    const error = await (async () => {
+      for await (const { text } of boundedLines(endless(), () => 1_000)) lines.push(text);
+    })().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(LineTooLongError);
+    expect(error).toMatchObject({ line: 2, maxBytes: 1_000 });
+    expect(lines).toEqual(['ok']);
+    expect(chunksRead).toBe(4);
   });
 });

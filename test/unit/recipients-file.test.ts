@@ -56,6 +56,24 @@ describe('readRecipientLines', () => {
     expect(await failure('openId\n')).toBe('UsageError: people.csv has no recipients (it is empty or only blank lines)');
   });
 
+  it('refuses an over-long line, naming it, before reading the rest of it (a file without newlines is not read whole)', async () => {
+    expect(await failure(`u1\n${'x'.repeat(5_000)}\nu3\n`)).toBe('UsageError: people.csv line 2: must be at most 1024 bytes');
+    let chunksRead = 0;
+    const endless = Readable.from(
+      (function* () {
+        for (;;) {
+          chunksRead++;
+          yield Buffer.alloc(64 * 1024, 0x61);
+        }
+      })(),
+    );
+    const error = await (async () => {
+      for await (const _ of readRecipientLines(endless, 'stdin')) void _;
+    })().catch((e: unknown) => e);
+    expect(String(error)).toBe('UsageError: stdin line 1: must be at most 1024 bytes');
+    expect(chunksRead).toBeLessThan(4);
+  });
+
   it('with local time and no default zone, every line needs one', async () => {
     expect(await failure('u1,UTC\nu2\n', { requireZone: true })).toBe(
       'UsageError: people.csv line 2: has no time zone, and --default-timezone is not set',

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { RecordBatches } from '../../src/producer/record-batches.js';
+import { RecipientRuleError, RecordBatches } from '../../src/producer/record-batches.js';
+import { toRecipient } from '../../src/shared/recipient.js';
 
-async function collect(source: Iterable<unknown> | AsyncIterable<unknown>, skip: number, size: number) {
-  const input = new RecordBatches(source, skip, size);
-  const batches: { records: unknown[]; firstIndex: number }[] = [];
-  for await (const batch of input) batches.push(batch);
+async function collect(source: Iterable<unknown> | AsyncIterable<unknown>, replay: number, size: number) {
+  const input = new RecordBatches(source, { replay, size, normalize: toRecipient });
+  const batches: { ids: string[]; firstIndex: number; replay: boolean }[] = [];
+  for await (const b of input) batches.push({ ids: b.recipients.map((r) => r.openId), firstIndex: b.firstIndex, replay: b.replay });
   return { batches, read: input.read };
 }
 
@@ -23,28 +24,58 @@ describe('RecordBatches', () => {
     it(`${name}: batches of the given size, the last one shorter, with their first record number`, async () => {
       expect(await collect(source(), 0, 3)).toEqual({
         batches: [
-          { records: ['r0', 'r1', 'r2'], firstIndex: 0 },
-          { records: ['r3', 'r4', 'r5'], firstIndex: 3 },
-          { records: ['r6'], firstIndex: 6 },
+          { ids: ['r0', 'r1', 'r2'], firstIndex: 0, replay: false },
+          { ids: ['r3', 'r4', 'r5'], firstIndex: 3, replay: false },
+          { ids: ['r6'], firstIndex: 6, replay: false },
         ],
         read: 7,
       });
     });
 
-    it(`${name}: skips the records a resume already queued, and counts them as read`, async () => {
+    it(`${name}: the records a resume already consumed come first, flagged, cut where the first run cut them`, async () => {
       expect(await collect(source(), 3, 3)).toEqual({
         batches: [
-          { records: ['r3', 'r4', 'r5'], firstIndex: 3 },
-          { records: ['r6'], firstIndex: 6 },
+          { ids: ['r0', 'r1', 'r2'], firstIndex: 0, replay: true },
+          { ids: ['r3', 'r4', 'r5'], firstIndex: 3, replay: false },
+          { ids: ['r6'], firstIndex: 6, replay: false },
         ],
         read: 7,
       });
-      expect(await collect(source(), 10, 3)).toEqual({ batches: [], read: 7 });
+      // A finished campaign of 7: the last replayed batch ends at its cursor.
+      expect((await collect(source(), 7, 3)).batches.map((b) => [b.firstIndex, b.ids.length, b.replay])).toEqual([
+        [0, 3, true],
+        [3, 3, true],
+        [6, 1, true],
+      ]);
     });
   }
 
   it('an empty source yields nothing', async () => {
     expect(await collect([], 0, 3)).toEqual({ batches: [], read: 0 });
+  });
+
+  it('checks each record as it is read: a bad one stops the input at once, naming its record number', async () => {
+    let pulled = 0;
+    function* hostile() {
+      yield 'a';
+      pulled++;
+      yield Array.from({ length: 10_000 }, () => ({}));
+      pulled++;
+      yield 'never read';
+    }
+    const error = await collect(hostile(), 0, 100).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RecipientRuleError);
+    expect(error).toMatchObject({ index: 1, rule: 'must be an openId string or { openId, timezone, language }' });
+    expect(pulled).toBe(1);
+  });
+
+  it('a batch holds normalised recipients, not the records given', async () => {
+    const record = { openId: 'u1', timezone: 'UTC', language: 'en_US' };
+    const input = new RecordBatches([record], { replay: 0, size: 10, normalize: toRecipient });
+    for await (const b of input) {
+      expect(b.recipients).toEqual([record]);
+      expect(b.recipients[0]).not.toBe(record);
+    }
   });
 
   it('a source that fails part-way: the batches before the failure, then the error', async () => {
@@ -53,10 +84,10 @@ describe('RecordBatches', () => {
       yield 'b';
       throw new Error('the export job died');
     }
-    const seen: unknown[][] = [];
+    const seen: string[][] = [];
     await expect(
       (async () => {
-        for await (const { records } of new RecordBatches(breaks(), 0, 1)) seen.push(records);
+        for await (const { recipients } of new RecordBatches(breaks(), { replay: 0, size: 1, normalize: toRecipient })) seen.push(recipients.map((r) => r.openId));
       })(),
     ).rejects.toThrow('the export job died');
     expect(seen).toEqual([['a'], ['b']]);

@@ -5,6 +5,7 @@ import { resolveCampaignSpec, type CreateCampaignOptions } from '../../producer/
 import { CampaignNotFoundError } from '../../producer/campaign-cancel.js';
 import type { CampaignStatus } from '../../producer/campaign-status.js';
 import { DEFAULTS, loadConfig } from '../../shared/config.js';
+import { IdempotencyConflictError } from '../../shared/errors.js';
 import { action, UsageError } from '../exit.js';
 import { printTable } from '../table.js';
 import { withProducer } from '../with-producer.js';
@@ -106,7 +107,10 @@ async function create(flags: CreateFlags): Promise<void> {
   try {
     const result = await withProducer((p) =>
       p.createCampaign({ ...timing, notification, recipients, onProgress: (pr) => bar?.update(pr.read, { jobs: pr.jobs }) }),
-    );
+    ).catch((error: unknown) => {
+      // The id is taken by a different campaign: bad input, like any other refused request.
+      throw error instanceof IdempotencyConflictError ? new UsageError(error.message) : error;
+    });
     bar?.stop();
     if (flags.json) {
       process.stdout.write(`${JSON.stringify({ id: result.id, recipients: result.recipients, jobs: result.jobs })}\n`);

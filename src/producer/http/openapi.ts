@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { LANGUAGES, LIMITS, NotificationSchema } from '../../neuxnet/notification.js';
 import { SendOptionsSchema } from '../send-options.js';
 import { DEAD_LETTER_REASONS } from '../../shared/job-data.js';
-import { NDJSON_MAX_LINE_BYTES } from './ndjson.js';
+import { NDJSON_MAX_HEADER_BYTES, NDJSON_MAX_LINE_BYTES } from './ndjson.js';
 import {
   CampaignHeaderSchema,
   CampaignRequestSchema,
@@ -161,7 +161,7 @@ export function buildOpenApi(version: string): Json {
       description:
         'Queue Neuxnet Super App notifications over HTTP. Authenticate with `Authorization: Bearer <NEUPUSH_API_TOKEN>`. ' +
         `JSON bodies are limited to ${API_BODY_LIMIT} bytes; NDJSON campaign bodies stream without a total limit, ` +
-        `${NDJSON_MAX_LINE_BYTES} bytes per line.`,
+        `${NDJSON_MAX_HEADER_BYTES} bytes for the header line and ${NDJSON_MAX_LINE_BYTES} for each recipient line.`,
     },
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
@@ -187,7 +187,7 @@ export function buildOpenApi(version: string): Json {
           summary: 'Create (or resume) a campaign: JSON with a recipients array, or NDJSON streaming',
           description:
             'application/x-ndjson: the first line is the campaign header (CampaignHeader), every further line one Recipient ' +
-            '(an openId string or { openId, timezone }). Recipients are streamed into the queue in batches, never buffered whole; ' +
+            '(an openId string or { openId, timezone, language }). Recipients are streamed into the queue in batches, never buffered whole; ' +
             'an error after some batches leaves those queued: send the same body again with the same id to resume, or DELETE it.',
           parameters: [idempotencyKey],
           requestBody: {

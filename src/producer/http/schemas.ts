@@ -29,9 +29,10 @@ export const RecipientSchema = z.union(
     z.strictObject({
       openId: z.string(),
       timezone: z.string().optional().meta({ description: 'IANA zone, used with localTime' }),
+      language: z.string().optional().meta({ description: 'one of the notification languages (en_US, ar_SA, zh_CN)' }),
     }),
   ],
-  { error: 'must be an openId string or { openId, timezone }' },
+  { error: 'must be an openId string or { openId, timezone, language }' },
 );
 
 /**

@@ -1,0 +1,65 @@
+import { campaignKeys } from '../shared/campaign-keys.js';
+import { deliveryJob } from '../shared/delivery-jobs.js';
+import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
+import { addInBatches } from '../shared/queues.js';
+import type { CampaignContext, Lease } from './campaign-context.js';
+import type { CampaignSpec } from './campaign-options.js';
+import type { PlannedChunk } from './campaign-plan.js';
+import { CREATE_REPLY, createCommands } from './campaign-scripts.js';
+
+export type EnqueueResult = { added: number; jobs: number } | 'cancelled' | 'busy';
+
+/**
+ * Record a batch's chunks and add their delivery jobs. Safe to run again for the same batch: chunk
+ * records are set-if-absent and BullMQ keeps the first job of an id. Adds nothing once the campaign is
+ * cancelled, or when `lease` is no longer this run's.
+ */
+export async function enqueueChunks(
+  ctx: CampaignContext,
+  spec: Pick<CampaignSpec, 'id' | 'notification'>,
+  chunks: readonly PlannedChunk[],
+  lease: Lease,
+): Promise<EnqueueResult> {
+  if (chunks.length === 0) return { added: 0, jobs: 0 };
+  const keys = campaignKeys(ctx.config.prefix, spec.id);
+  let first = Infinity;
+  let last = -Infinity;
+  const pairs: string[] = [];
+  for (const c of chunks) {
+    first = Math.min(first, c.sendAt);
+    last = Math.max(last, c.sendAt);
+    pairs.push(c.jobId, String(c.openIds.length));
+  }
+  const [code, added, jobs] = await createCommands(ctx.redis).npCampaignRecord(
+    keys.meta,
+    keys.chunks,
+    lease.token,
+    String(lease.ms),
+    String(first),
+    String(last),
+    ...pairs,
+  );
+  if (code === CREATE_REPLY.cancelled) return 'cancelled';
+  if (code !== CREATE_REPLY.ok) return 'busy';
+  const now = ctx.clock.now();
+  await addInBatches(
+    ctx.deliveries,
+    chunks.map((c) =>
+      deliveryJob(ctx.config, {
+        jobId: c.jobId,
+        notificationId: spec.id,
+        campaignId: spec.id,
+        notification: { ...spec.notification, openIds: c.openIds },
+        name: JOB_NAME.campaignChunk,
+        priority: PRIORITY.campaign,
+        sendAt: c.sendAt,
+        deadline: c.deadline,
+        now,
+      }),
+    ),
+    // A batch is a few hundred jobs: several smaller addBulk calls in flight keep both cores busy.
+    25,
+    4,
+  );
+  return { added: Number(added), jobs: Number(jobs) };
+}

@@ -1,0 +1,270 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { campaignIndexKey, campaignKeys, type CampaignKeys } from '../shared/campaign-keys.js';
+import { IdempotencyConflictError } from '../shared/errors.js';
+import type { Recipient } from '../shared/recipient.js';
+import { CampaignBusyError } from './campaign-busy-error.js';
+import type { CampaignContext, Lease } from './campaign-context.js';
+import { enqueueChunks } from './campaign-enqueue.js';
+import type { CampaignProgress, CampaignSpec } from './campaign-options.js';
+import { planBatch, type PlannedChunk } from './campaign-plan.js';
+import { CREATE_REPLY, createCommands } from './campaign-scripts.js';
+import { OpenIdSet } from './openid-set.js';
+import type { RecordBatch } from './record-batches.js';
+
+/** Input records per batch: what the producer holds at once, and the unit of the resume checkpoint. */
+export const CAMPAIGN_BATCH_SIZE = 10_000;
+
+/** Where a creation stands; the run owns it and moves it only when Redis confirms a step. */
+export interface CreationState {
+  batchSize: number;
+  chunkSize: number;
+  /** Input records consumed by checkpointed batches. */
+  cursor: number;
+  batches: number;
+  total: number;
+  jobs: number;
+  enqueued: boolean;
+  cancelled: boolean;
+  /** Digest of the first `cursor` records as checkpointed; null for records made before it was kept. */
+  digest: string | null;
+}
+
+/** The same id with a different request: the first one's campaign stands. */
+export function campaignConflict(id: string, what: string): IdempotencyConflictError {
+  const error = new IdempotencyConflictError(id);
+  error.message = `campaign ${id} already exists with ${what}; a resume or repeat must be the same request (notification, options, and recipients in the same order), or use another id`;
+  return error;
+}
+
+/**
+ * One run of createCampaign: the owner of everything the steps share. Per input batch, in order:
+ * de-duplicate (against every record this run has read, in memory), plan chunks, add jobs, checkpoint.
+ * A resumed run first re-reads the records already consumed (`replay`) to rebuild the same de-dup state,
+ * and checks them against the checkpoint's digest, so a different input cannot pass for a resume.
+ */
+export class CampaignRun {
+  readonly spec: CampaignSpec;
+  readonly keys: CampaignKeys;
+  readonly state: CreationState;
+  readonly lease: Lease;
+  readonly #ctx: CampaignContext;
+  readonly #seen = new OpenIdSet();
+  readonly #timingCache = new Map<string, { sendAt: number; deadline: number }>();
+  #nextBatch: number;
+  /** Digest of every record read so far, batch by batch. */
+  #digest = '';
+  /** The checkpoint of the last batch started; each waits for the one before it, so they land in order. */
+  #lastCheckpoint: Promise<unknown> = Promise.resolve();
+  #renewal: NodeJS.Timeout | undefined;
+
+  private constructor(ctx: CampaignContext, spec: CampaignSpec, state: CreationState, lease: Lease) {
+    this.#ctx = ctx;
+    this.spec = spec;
+    this.keys = campaignKeys(ctx.config.prefix, spec.id);
+    this.state = state;
+    this.lease = lease;
+    this.#nextBatch = state.batches;
+  }
+
+  /**
+   * Reserve the id atomically: create its record, or find it with the same fingerprint (else
+   * IdempotencyConflictError), and take the creation lease unless the campaign is finished (another live
+   * run holding it: CampaignBusyError).
+   */
+  static async reserve(ctx: CampaignContext, spec: CampaignSpec): Promise<CampaignRun> {
+    const lease = { token: randomUUID(), ms: ctx.leaseMs };
+    const keys = campaignKeys(ctx.config.prefix, spec.id);
+    const [code, batchSize, chunkSize, cursor, batches, total, jobs, enqueued, cancelledAt, digest] = await createCommands(ctx.redis).npCampaignReserve(
+      keys.meta,
+      campaignIndexKey(ctx.config.prefix),
+      spec.id,
+      spec.fingerprint,
+      JSON.stringify({ notification: spec.notification, ...spec.summary }),
+      String(CAMPAIGN_BATCH_SIZE),
+      String(ctx.config.chunkSize),
+      lease.token,
+      String(lease.ms),
+    );
+    if (code === CREATE_REPLY.conflict) throw campaignConflict(spec.id, 'a different notification or timing');
+    if (code === CREATE_REPLY.busy) throw new CampaignBusyError(spec.id);
+    // Batch and chunk sizes are those of the first run: a resume with other settings would cut other chunks.
+    const state: CreationState = {
+      batchSize: Number(batchSize),
+      chunkSize: Number(chunkSize),
+      cursor: Number(cursor),
+      batches: Number(batches),
+      total: Number(total),
+      jobs: Number(jobs),
+      enqueued: enqueued === '1',
+      cancelled: cancelledAt !== null,
+      digest: typeof digest === 'string' ? digest : null,
+    };
+    const run = new CampaignRun(ctx, spec, state, lease);
+    if (!run.finished) run.#keepLease();
+    return run;
+  }
+
+  /** Fully queued or cancelled before this run: it holds no lease and queues nothing. */
+  get finished(): boolean {
+    return this.state.enqueued || this.state.cancelled;
+  }
+
+  /** Step for a batch already consumed by an earlier run: rebuild the de-dup set and the digest. */
+  replay(batch: RecordBatch): void {
+    for (const r of batch.recipients) this.#seen.add(r.openId);
+    this.#chain(batch.recipients);
+    if (batch.firstIndex + batch.recipients.length === this.state.cursor) this.#checkReplayed();
+  }
+
+  /** The input ended; `read` records in all. */
+  inputEnded(read: number): void {
+    if (read < this.state.cursor) throw campaignConflict(this.spec.id, `${this.state.cursor} recipients already consumed, but this input has ${read}`);
+  }
+
+  /**
+   * The steps of a new batch: de-duplicate and plan now, synchronously, in input order; then add its jobs
+   * and move the checkpoint. Resolves when its checkpoint has landed (or the campaign was cancelled).
+   */
+  start(batch: RecordBatch, onProgress?: (progress: CampaignProgress) => void): Promise<void> {
+    const no = this.#nextBatch++;
+    const fresh = this.#dedupe(batch.recipients);
+    const digest = this.#chain(batch.recipients);
+    const chunks = this.#plan(no, fresh);
+    const previous = this.#lastCheckpoint;
+    const done = (async () => {
+      const added = await this.#addJobs(chunks);
+      if (added === undefined) return;
+      await previous;
+      const cursor = batch.firstIndex + batch.recipients.length;
+      if (!(await this.#checkpoint(batch.firstIndex, cursor, no + 1, digest))) return;
+      this.state.total += added.added;
+      this.state.jobs += added.jobs;
+      onProgress?.({ read: cursor, recipients: this.state.total, jobs: this.state.jobs });
+    })();
+    this.#lastCheckpoint = done;
+    // Awaited in order by the caller; this only keeps a failure from being reported as unhandled meanwhile.
+    done.catch(() => {});
+    return done;
+  }
+
+  /** Mark the campaign fully queued. False when it was cancelled meanwhile. */
+  async finalize(): Promise<boolean> {
+    this.#stopRenewal();
+    const [code] = await createCommands(this.#ctx.redis).npCampaignFinalize(
+      this.keys.meta,
+      this.keys.seen,
+      this.keys.chunks,
+      this.keys.inflight,
+      this.lease.token,
+      String(this.state.cursor),
+      String(this.#ctx.config.dedupTtlMs),
+    );
+    if (code === CREATE_REPLY.cancelled) return false;
+    if (code !== CREATE_REPLY.ok) throw new CampaignBusyError(this.spec.id);
+    return true;
+  }
+
+  /**
+   * The run stops without finishing: give the lease up. Resolves true when nothing was ever queued under
+   * the id and its record is gone (a refused creation leaves nothing).
+   */
+  async release(): Promise<boolean> {
+    this.#stopRenewal();
+    const [code] = await createCommands(this.#ctx.redis).npCampaignRelease(
+      this.keys.meta,
+      campaignIndexKey(this.#ctx.config.prefix),
+      this.keys.chunks,
+      this.lease.token,
+      this.spec.id,
+    );
+    return code === CREATE_REPLY.discarded;
+  }
+
+  /** Stop renewing the lease without giving it up, as a crashed process would (for tests of a resume). */
+  abandon(): void {
+    this.#stopRenewal();
+  }
+
+  #dedupe(recipients: readonly Recipient[]): Recipient[] {
+    const fresh: Recipient[] = [];
+    for (const r of recipients) if (this.#seen.add(r.openId)) fresh.push(r);
+    return fresh;
+  }
+
+  #plan(batchNo: number, recipients: readonly Recipient[]): PlannedChunk[] {
+    const { spec, state } = this;
+    return planBatch({ campaignId: spec.id, batchNo, recipients, timing: spec.timing, chunkSize: state.chunkSize, timingCache: this.#timingCache });
+  }
+
+  async #addJobs(chunks: readonly PlannedChunk[]): Promise<{ added: number; jobs: number } | undefined> {
+    const result = await enqueueChunks(this.#ctx, this.spec, chunks, this.lease);
+    if (result === 'busy') throw new CampaignBusyError(this.spec.id);
+    if (result === 'cancelled') {
+      this.state.cancelled = true;
+      return undefined;
+    }
+    return result;
+  }
+
+  async #checkpoint(expectedCursor: number, cursor: number, batches: number, digest: string): Promise<boolean> {
+    const [code] = await createCommands(this.#ctx.redis).npCampaignCheckpoint(
+      this.keys.meta,
+      this.lease.token,
+      String(this.lease.ms),
+      String(expectedCursor),
+      String(cursor),
+      String(batches),
+      digest,
+    );
+    if (code === CREATE_REPLY.cancelled) {
+      this.state.cancelled = true;
+      return false;
+    }
+    if (code !== CREATE_REPLY.ok) throw new CampaignBusyError(this.spec.id);
+    this.state.cursor = cursor;
+    this.state.batches = batches;
+    this.state.digest = digest;
+    return true;
+  }
+
+  /**
+   * Chain one batch into the digest of the records read: what they are, in their order. The count, then the
+   * openIds joined by commas (which no openId has), then position, zone and language of the records that
+   * name them: an unambiguous encoding without a string per record.
+   */
+  #chain(recipients: readonly Recipient[]): string {
+    const extras: string[] = [];
+    for (let i = 0; i < recipients.length; i++) {
+      const { timezone, language } = recipients[i] as Recipient;
+      if (timezone !== undefined || language !== undefined) extras.push(`${i},${timezone ?? ''},${language ?? ''}`);
+    }
+    this.#digest = createHash('sha256')
+      .update(`${this.#digest}|${recipients.length}|`)
+      .update(recipients.map((r) => r.openId).join(','))
+      .update(`|${extras.join(';')}`)
+      .digest('hex')
+      .slice(0, 32);
+    return this.#digest;
+  }
+
+  #checkReplayed(): void {
+    if (this.state.digest !== null && this.state.digest !== this.#digest) {
+      throw campaignConflict(this.spec.id, `other recipients among the first ${this.state.cursor} already consumed`);
+    }
+  }
+
+  #keepLease(): void {
+    const renew = () => {
+      createCommands(this.#ctx.redis)
+        .npCampaignRenew(this.keys.meta, this.lease.token, String(this.lease.ms))
+        .catch(() => {});
+    };
+    this.#renewal = setInterval(renew, Math.max(10, Math.floor(this.lease.ms / 3)));
+    this.#renewal.unref();
+  }
+
+  #stopRenewal(): void {
+    clearInterval(this.#renewal);
+    this.#renewal = undefined;
+  }
+}

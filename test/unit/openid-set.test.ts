@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { hashOpenId, OpenIdSet } from '../../src/producer/openid-set.js';
+
+describe('OpenIdSet', () => {
+  it('answers exactly like a Set over 200,000 openIds with repeats, through its growth', () => {
+    const set = new OpenIdSet();
+    const reference = new Set<string>();
+    let wrong = 0;
+    for (let i = 0; i < 300_000; i++) {
+      const id = `user-${(i * 7919) % 200_000}`;
+      if (set.add(id) === reference.has(id)) wrong++;
+      reference.add(id);
+    }
+    expect(wrong).toBe(0);
+    expect(set.size).toBe(200_000);
+  });
+
+  it('stays exact when every hash collides: the stored characters decide', () => {
+    const set = new OpenIdSet(() => 42);
+    const ids = ['a', 'b', 'ab', 'ba', 'abc', 'u-1', 'u-10', 'u-1\u0000'];
+    for (const id of ids) expect(set.add(id)).toBe(true);
+    for (const id of ids) expect(set.add(id)).toBe(false);
+    expect(set.add('c')).toBe(true);
+    expect(set.size).toBe(ids.length + 1);
+  });
+
+  it('characters above U+00FF are compared in full, not by their low byte', () => {
+    const set = new OpenIdSet(() => 7);
+    expect(set.add('u-\u0141')).toBe(true);
+    // U+0041 has the same low byte as U+0141.
+    expect(set.add('u-\u0041')).toBe(true);
+    expect(set.add('用户-1')).toBe(true);
+    expect(set.add('用户-1')).toBe(false);
+    expect(set.add('u-\u0141')).toBe(false);
+  });
+
+  it('the hash spreads sequential openIds', () => {
+    const buckets = new Set<number>();
+    for (let i = 0; i < 1_000; i++) buckets.add(hashOpenId(`user-${String(i).padStart(8, '0')}`) & 1023);
+    expect(buckets.size).toBeGreaterThan(550);
+  });
+});
