@@ -5,6 +5,7 @@ import { resolveCampaignSpec, type CreateCampaignOptions } from '../../producer/
 import { CampaignNotFoundError } from '../../producer/campaign-cancel.js';
 import type { CampaignStatus } from '../../producer/campaign-status.js';
 import { loadConfig } from '../../shared/config.js';
+import { assertId, IDS } from '../../shared/ids.js';
 import { action, UsageError } from '../exit.js';
 import { printTable } from '../table.js';
 import { withProducer } from '../with-producer.js';
@@ -170,6 +171,7 @@ export function registerCampaign(program: Command): void {
     .option('--interval <ms>', 'with --watch, how often to look', integer(50, 60_000), 500)
     .action(
       action(async (id: string, flags: { json?: boolean; watch?: boolean; interval: number }) => {
+        assertId(IDS.campaign, id);
         await withProducer(async (p) => {
           if (flags.watch) {
             const final = await watch(p, id, flags.json === true, flags.interval);
@@ -190,6 +192,7 @@ export function registerCampaign(program: Command): void {
     .option('--json', 'print the final status with "stopped"')
     .action(
       action(async (id: string, flags: { json?: boolean }) => {
+        assertId(IDS.campaign, id);
         await withProducer(async (p) => {
           try {
             const r = await p.cancelCampaign(id);
