@@ -10,6 +10,7 @@ import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../shared/que
 import { closeRedis, connectRedis, waitForRedis } from '../shared/redis.js';
 import { basicAuthMatches, type BasicCredentials } from './basic-auth.js';
 import { listenUrl } from '../shared/listen-url.js';
+import { hostForSecret } from '../shared/secret-strength.js';
 
 /** Every neupush queue. Campaign chunks and scheduled sends are jobs in `deliveries`, named by kind. */
 export const DASHBOARD_QUEUES = [
@@ -52,7 +53,9 @@ export function resolveAccess(
   options: Pick<DashboardOptions, 'host' | 'insecure'>,
 ): { credentials?: BasicCredentials; host: string } {
   const { dashboardUser: user, dashboardPassword: password } = config;
-  if (user !== undefined && password !== undefined) return { credentials: { user, password }, host: options.host ?? '0.0.0.0' };
+  if (user !== undefined && password !== undefined) {
+    return { credentials: { user, password }, host: hostForSecret('NEUPUSH_DASHBOARD_PASSWORD', password, options, '0.0.0.0') };
+  }
   if (user !== undefined || password !== undefined) {
     throw new ConfigError(
       `${user === undefined ? 'NEUPUSH_DASHBOARD_USER' : 'NEUPUSH_DASHBOARD_PASSWORD'} must be set too: the dashboard needs both`,

@@ -41,6 +41,7 @@ async function nested<T>(prefix: string, run: () => Promise<T>): Promise<T> {
     throw new ValidationError(
       prefix,
       error.issues.map((i) => ({ ...i, field: i.field ? `${prefix}.${i.field}` : prefix })),
+      error.issueCount,
     );
   }
 }
