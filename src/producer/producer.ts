@@ -16,6 +16,7 @@ import {
 } from '../shared/queues.js';
 import { closeRedis, connectRedis, waitForRedis, type RedisConnection } from '../shared/redis.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
+import { fastNotification } from './fast-notification.js';
 import {
   idempotencyDigest,
   idempotencyRecordKey,
@@ -107,7 +108,7 @@ export class Producer {
    * request again answers `duplicate: true`, a different one throws IdempotencyConflictError.
    */
   async send(notification: NotificationInput, options: SendOptions = {}): Promise<SendResult> {
-    const parsed = parseOrThrow(NotificationSchema, notification, 'notification');
+    const parsed = fastNotification(notification) ?? parseOrThrow(NotificationSchema, notification, 'notification');
     const now = this.#clock.now();
     const timing = resolveTiming(options, now, this.config.maxLatenessMs);
     if (timing.idempotencyKey === undefined) {
