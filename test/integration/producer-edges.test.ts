@@ -1,10 +1,13 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
-import { IdempotencyConflictError } from '../../src/shared/errors.js';
+import { campaignKeys } from '../../src/shared/campaign-keys.js';
+import { IdempotencyConflictError, ValidationError } from '../../src/shared/errors.js';
 import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
+import { keySnapshot as snapshot } from '../helpers/key-snapshot.js';
 
 const base = { text: 'Order 1042', navigateType: 1, language: 'en_US' } as const;
+const notification = { title: 'Sale', text: 'Half price', navigateType: 1, language: 'en_US' } as const;
 const three = (title: string) => ({ ...base, title, openIds: ['u-1', 'u-2', 'u-3'] });
 
 let redis: Redis;
@@ -104,5 +107,24 @@ describe('the producer clock', () => {
     expect(job?.data).toMatchObject({ sendAt: fake + 3_600_000, deadline: fake + 5_400_000 });
     expect(job?.opts.delay).toBe(3_600_000);
     expect(job?.timestamp).toBe(fake);
+  });
+});
+
+describe('ids are checked before any key is built from them (library)', () => {
+  it('cancelCampaign("X:chunks") is a ValidationError and writes nothing into campaign X', async () => {
+    const producer = await open();
+    await producer.createCampaign({ id: 'X', notification, recipients: ['u-1', 'u-2'], sendAt: new Date(Date.now() + 3_600_000) });
+    const before = await snapshot(redis, prefix);
+    expect(before[campaignKeys(prefix, 'X').chunks]).toEqual({ ttl: 'none', fields: expect.any(Array) });
+
+    for (const id of ['X:chunks', 'X:seen', 'X:inflight', '*', 'a b']) {
+      await expect(producer.cancelCampaign(id), id).rejects.toThrow(ValidationError);
+      await expect(producer.getCampaign(id), id).rejects.toThrow(ValidationError);
+    }
+    await expect(producer.cancelCampaign('X:chunks')).rejects.toThrow(/^Invalid campaign id: id: must be 1 to 100 letters/);
+    await expect(producer.removeSchedule('w:x')).rejects.toThrow(/^Invalid schedule id: id:/);
+    await expect(producer.redriveDeadLetters(['ok.0', 'X:chunks'])).rejects.toThrow(/^Invalid dead-letter ids: ids\.1:/);
+    expect(await snapshot(redis, prefix)).toEqual(before);
+    expect(await redis.hget(campaignKeys(prefix, 'X').chunks, 'cancelledAt')).toBeNull();
   });
 });
