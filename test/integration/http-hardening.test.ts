@@ -21,7 +21,7 @@ beforeAll(async () => {
   redis = new Redis(redisUrl());
   api = await startApi({
     env: {},
-    config: { redisUrl: redisUrl(), prefix, apiToken: TOKEN, chunkSize: 1, apiIdleTimeoutMs: IDLE_MS },
+    config: { redisUrl: redisUrl(), prefix, apiToken: TOKEN, chunkSize: 1 },
     port: 0,
     host: '127.0.0.1',
     logger: silent(),
@@ -95,7 +95,15 @@ describe('HTTP intake API edges', () => {
   });
 
   it('an authenticated request whose body stops arriving is cut off after the idle timeout', async () => {
-    const { port } = new URL(api.url);
+    // An API of its own: with so short an idle timeout, the other tests' keep-alive connections would race it.
+    const idle = await startApi({
+      env: {},
+      config: { redisUrl: redisUrl(), prefix, apiToken: TOKEN, apiIdleTimeoutMs: IDLE_MS },
+      port: 0,
+      host: '127.0.0.1',
+      logger: silent(),
+    });
+    const { port } = new URL(idle.url);
     const socket = connect(Number(port), '127.0.0.1');
     await once(socket, 'connect');
     socket.write(
@@ -105,8 +113,13 @@ describe('HTTP intake API edges', () => {
     socket.resume();
     const closed = once(socket, 'close');
     const bound = new Promise((_, reject) => setTimeout(() => reject(new Error('the idle connection was not closed')), 20_000).unref());
-    await Promise.race([closed, bound]);
-    expect(socket.destroyed).toBe(true);
+    try {
+      await Promise.race([closed, bound]);
+      expect(socket.destroyed).toBe(true);
+    } finally {
+      socket.destroy();
+      await idle.close();
+    }
   });
 
   it('refuses to start with a token under 16 characters, unless --insecure on 127.0.0.1', async () => {
