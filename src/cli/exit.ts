@@ -1,5 +1,5 @@
 import { safeMessage } from '../shared/error-serializer.js';
-import { ConfigError, NeupushError, ValidationError, type NeupushErrorOptions } from '../shared/errors.js';
+import { ConfigError, IdempotencyConflictError, NeupushError, ValidationError, type NeupushErrorOptions } from '../shared/errors.js';
 
 /** Exit codes scripts depend on: 0 success, 2 bad input (nothing queued), 1 anything else. */
 export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
@@ -21,7 +21,11 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<void>): 
     try {
       await fn(...args);
     } catch (error) {
-      const bad = error instanceof ValidationError || error instanceof ConfigError || error instanceof UsageError;
+      const bad =
+        error instanceof ValidationError ||
+        error instanceof ConfigError ||
+        error instanceof UsageError ||
+        error instanceof IdempotencyConflictError;
       process.stderr.write(`neupush: ${safeMessage(error)}\n`);
       process.exit(bad ? EXIT.badInput : EXIT.failure);
     }

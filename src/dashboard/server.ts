@@ -11,6 +11,7 @@ import { listenUrl } from '../shared/listen-url.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { dashboardAdapters, DASHBOARD_QUEUES } from './queue-adapters.js';
 import { guardBoardWrites } from './board-writes.js';
+import { hostForSecret } from '../shared/secret-strength.js';
 
 /** Only loopback may be served without credentials. */
 export const INSECURE_HOST = '127.0.0.1';
@@ -75,7 +76,9 @@ export function resolveAccess(
   options: Pick<DashboardOptions, 'host' | 'insecure'>,
 ): { credentials?: BasicCredentials; host: string } {
   const { dashboardUser: user, dashboardPassword: password } = config;
-  if (user !== undefined && password !== undefined) return { credentials: { user, password }, host: options.host ?? '0.0.0.0' };
+  if (user !== undefined && password !== undefined) {
+    return { credentials: { user, password }, host: hostForSecret('NEUPUSH_DASHBOARD_PASSWORD', password, options, '0.0.0.0') };
+  }
   if (user !== undefined || password !== undefined) {
     throw new ConfigError(
       `${user === undefined ? 'NEUPUSH_DASHBOARD_USER' : 'NEUPUSH_DASHBOARD_PASSWORD'} must be set too: the dashboard needs both`,

@@ -3,6 +3,7 @@ import { CampaignCounters } from '../shared/campaign-counters.js';
 import { campaignKeys } from '../shared/campaign-keys.js';
 import { LOCK_DURATION_MS, type Config } from '../shared/config.js';
 import { NeupushError, type NeupushErrorOptions } from '../shared/errors.js';
+import { assertId, IDS } from '../shared/ids.js';
 import type { DeliveryQueue } from '../shared/queues.js';
 import { getCampaign, type CampaignStatus } from './campaign-status.js';
 
@@ -60,6 +61,8 @@ export async function cancelCampaign(
   ctx: { config: Readonly<Config>; redis: RedisConnection; deliveries: DeliveryQueue },
   id: string,
 ): Promise<CancelResult> {
+  // Before any key: `X:chunks` would otherwise name campaign X's chunks hash.
+  assertId(IDS.campaign, id);
   const { config, redis, deliveries } = ctx;
   const counters = new CampaignCounters(redis, config.prefix, config.dedupTtlMs);
   const flag = await counters.flagCancelled(id);

@@ -2,11 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../shared/campaign-keys.js';
 import { ValidationError, type FieldIssue } from '../shared/errors.js';
-import { parseDuration } from '../shared/duration.js';
 import { NotificationSchema, type Notification, type NotificationInput } from '../neuxnet/notification.js';
 import type { RecipientInput } from '../shared/recipient.js';
 import { isValidTimeZone } from '../shared/time.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
+import { ExpiresInSchema, parseExpiresIn } from './horizon.js';
 import { resolveTiming } from './send-options.js';
 
 /** Progress of `createCampaign`, reported after each input batch is queued. */
@@ -93,7 +93,7 @@ const ScalarOptions = z.strictObject(
     timezone: z.string().min(1, 'must not be empty').optional(),
     localTime: z.string({ error: 'must be a string' }).regex(LOCAL_TIME, 'must be HH:MM on a 24-hour clock, e.g. 09:00').optional(),
     defaultTimezone: z.string().min(1, 'must not be empty').optional(),
-    expiresIn: z.union([z.string().min(1), z.number().positive()], { error: 'must be a duration like 30m or ms' }).optional(),
+    expiresIn: ExpiresInSchema.optional(),
     onProgress: z.custom<(p: CampaignProgress) => void>((v) => typeof v === 'function', 'must be a function').optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `unknown option(s) ${i.keys.join(', ')}` : 'must be an object') },
@@ -147,12 +147,7 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     if (o.defaultTimezone !== undefined && !isValidTimeZone(o.defaultTimezone)) {
       issues.push({ field: 'defaultTimezone', rule: `unknown time zone "${o.defaultTimezone}"` });
     }
-    let windowMs = maxLatenessMs;
-    if (o.expiresIn !== undefined) {
-      const ms = parseDuration(o.expiresIn);
-      if (ms === undefined || ms <= 0) issues.push({ field: 'expiresIn', rule: 'must be a positive duration like 30m, 2h or ms' });
-      else windowMs = ms;
-    }
+    const windowMs = (o.expiresIn === undefined ? undefined : parseExpiresIn(o.expiresIn, issues)) ?? maxLatenessMs;
     timing = { kind: 'local', localTime: o.localTime, windowMs, now, ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }) };
   } else {
     if (o.defaultTimezone !== undefined) issues.push({ field: 'defaultTimezone', rule: 'is only meaningful with localTime' });

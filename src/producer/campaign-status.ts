@@ -1,6 +1,7 @@
 import type { RedisConnection } from '../shared/redis.js';
 import { campaignIndexKey, campaignKeys } from '../shared/campaign-keys.js';
 import type { DeadLetterReason } from '../shared/job-data.js';
+import { assertId, IDS } from '../shared/ids.js';
 
 export const CAMPAIGN_STATES = ['scheduled', 'sending', 'completed', 'completed_with_failures', 'cancelled'] as const;
 /**
@@ -108,7 +109,9 @@ export function toCampaignStatus(h: Record<string, string>): CampaignStatus | un
   };
 }
 
+/** Throws ValidationError for an id that is not a campaign id, before any key is built from it. */
 export async function getCampaign(redis: RedisConnection, prefix: string, id: string): Promise<CampaignStatus | undefined> {
+  assertId(IDS.campaign, id);
   return toCampaignStatus(await redis.hgetall(campaignKeys(prefix, id).meta));
 }
 

@@ -1,4 +1,5 @@
 import type { Config } from '../shared/config.js';
+import { assertIds, IDS } from '../shared/ids.js';
 import { DeliveryJobSchema, type DeadLetterData, type DeadLetterReason, type DeliveryJobData } from '../shared/job-data.js';
 import type { Notification } from '../neuxnet/notification.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
@@ -100,13 +101,15 @@ export async function redriveDeadLetters(
   deliveries: DeliveryQueue,
   config: Readonly<Config>,
   ids: readonly string[] | 'all',
+  now: number,
 ): Promise<RedriveResult> {
+  // Before any key is built from them.
+  if (ids !== 'all') assertIds(IDS.deadLetter, ids, 'ids');
   const jobs =
     ids === 'all'
       ? await deadLetters.getJobs([...DEAD_LETTER_STATES])
       : await Promise.all(ids.map(async (id) => (await deadLetters.getJob(id)) ?? id));
   const result: RedriveResult = { redriven: 0, skipped: [] };
-  const now = Date.now();
   for (const job of jobs) {
     if (typeof job === 'string') {
       result.skipped.push({ id: job, why: 'no dead letter with this id' });

@@ -1,8 +1,10 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../shared/config.js';
 import { chunkedDeliveryJobs } from '../shared/delivery-jobs.js';
-import { NotificationSchema, type NotificationInput } from '../neuxnet/notification.js';
-import { JOB_NAME, PRIORITY, keyOf } from '../shared/queue-names.js';
+import { systemClock, type Clock } from '../neuxnet/clock.js';
+import { NotificationSchema, type Notification, type NotificationInput } from '../neuxnet/notification.js';
+import { IdempotencyConflictError } from '../shared/errors.js';
+import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import {
   addInBatches,
   openDeadLetterQueue,
@@ -15,6 +17,15 @@ import {
 import type { Logger } from '../shared/logger.js';
 import { closeRedis, connectRedis, waitForRedis, type RedisConnection } from '../shared/redis.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
+import { fastNotification } from './fast-notification.js';
+import {
+  idempotencyDigest,
+  idempotencyRecordKey,
+  markIdempotencyDone,
+  requestFingerprint,
+  reserveIdempotencyKey,
+  type IdempotencyRecord,
+} from './idempotency.js';
 import { resolveTiming, type SendOptions } from './send-options.js';
 import {
   listDeadLetters,
@@ -37,6 +48,11 @@ export interface SendResult {
   id: string;
   /** Delivery jobs queued: one per request of at most NEUPUSH_CHUNK_SIZE openIds. */
   jobs: number;
+  /**
+   * True when an idempotency key had already been used for this same request: nothing new was queued
+   * (beyond completing that first request's jobs, had it been interrupted), and `id`, `jobs` are its own.
+   */
+  duplicate: boolean;
 }
 
 export interface ProducerOptions {
@@ -55,6 +71,11 @@ export interface ProducerOptions {
    * @defaultValue none: they are not logged, and surface as rejected calls
    */
   logger?: Logger;
+  /**
+   * Where "now" comes from for send times, deadlines and schedules (tests pass a fake one).
+   * @defaultValue the system clock
+   */
+  clock?: Clock;
 }
 
 /**
@@ -68,10 +89,12 @@ export class Producer {
   readonly deadLetters: DeadLetterQueue;
   #closing: Promise<void> | undefined;
   #schedules: ScheduleQueue | undefined;
+  readonly #clock: Clock;
 
-  private constructor(config: Readonly<Config>, redis: RedisConnection) {
+  private constructor(config: Readonly<Config>, redis: RedisConnection, clock: Clock) {
     this.config = config;
     this.redis = redis;
+    this.#clock = clock;
     this.deliveries = openDeliveryQueue(config, redis);
     this.deadLetters = openDeadLetterQueue(config, redis);
     // An unhandled 'error' event would crash the host application; connection errors surface on calls.
@@ -89,37 +112,56 @@ export class Producer {
       redis.disconnect();
       throw error;
     }
-    return new Producer(config, redis);
+    return new Producer(config, redis, options.clock ?? systemClock);
   }
 
   /**
    * Queue one notification: validated here, before anything is queued; an openIds audience larger than
-   * NEUPUSH_CHUNK_SIZE becomes several delivery jobs with deterministic ids `${id}.${chunk}`.
+   * NEUPUSH_CHUNK_SIZE becomes several delivery jobs with deterministic ids `${id}.${chunk}`. With an
+   * idempotency key, the key is reserved with the request's fingerprint before any job is added: the same
+   * request again answers `duplicate: true`, a different one throws IdempotencyConflictError.
    */
   async send(notification: NotificationInput, options: SendOptions = {}): Promise<SendResult> {
-    const parsed = parseOrThrow(NotificationSchema, notification, 'notification');
-    const now = Date.now();
+    const parsed = fastNotification(notification) ?? parseOrThrow(NotificationSchema, notification, 'notification');
+    const now = this.#clock.now();
     const timing = resolveTiming(options, now, this.config.maxLatenessMs);
-    const idemKey = timing.idempotencyKey === undefined ? undefined : this.#idempotencyRecordKey(timing.idempotencyKey);
-    if (idemKey) {
-      const existing = await this.redis.get(idemKey);
-      if (existing) return JSON.parse(existing) as SendResult;
+    if (timing.idempotencyKey === undefined) {
+      const id = `n-${randomUUID()}`;
+      const jobs = this.#deliveryJobs(id, parsed, timing.sendAt, timing.deadline, now);
+      await addInBatches(this.deliveries, jobs);
+      return { id, jobs: jobs.length, duplicate: false };
     }
-    // With a key, the id is derived from it, so a concurrent repeat writes the same job ids and BullMQ keeps one.
-    const id = idemKey ? `k-${idemKey.slice(-32)}` : `n-${randomUUID()}`;
-    const jobs = chunkedDeliveryJobs(this.config, {
+    const digest = idempotencyDigest(timing.idempotencyKey);
+    const key = idempotencyRecordKey(this.config.prefix, digest);
+    // Derived from the key, so every request under it names the same job ids and BullMQ keeps one of each.
+    const id = `k-${digest.slice(-32)}`;
+    const jobs = this.#deliveryJobs(id, parsed, timing.sendAt, timing.deadline, now);
+    const record: IdempotencyRecord = {
+      v: 1,
+      fp: requestFingerprint(parsed, timing.given),
       id,
-      notification: parsed,
-      name: JOB_NAME.notification,
-      priority: PRIORITY.oneOff,
+      jobs: jobs.length,
       sendAt: timing.sendAt,
       deadline: timing.deadline,
       now,
-    });
-    await addInBatches(this.deliveries, jobs);
-    const result: SendResult = { id, jobs: jobs.length };
-    if (idemKey) await this.redis.set(idemKey, JSON.stringify(result), 'PX', this.config.dedupTtlMs, 'NX');
-    return result;
+    };
+    const first = await reserveIdempotencyKey(this.redis, key, record, this.config.dedupTtlMs);
+    if (first === undefined) {
+      await addInBatches(this.deliveries, jobs);
+      await markIdempotencyDone(this.redis, key, record);
+      return { id, jobs: jobs.length, duplicate: false };
+    }
+    if (first.fp !== undefined && first.fp !== record.fp) throw new IdempotencyConflictError(timing.idempotencyKey);
+    if (first.fp !== undefined && first.done === undefined) {
+      // Under way or interrupted: queue the first request's jobs (those already there are kept as they are).
+      await addInBatches(this.deliveries, this.#deliveryJobs(first.id, parsed, first.sendAt, first.deadline, first.now));
+      await markIdempotencyDone(this.redis, key, first);
+    }
+    return { id: first.id, jobs: first.jobs, duplicate: true };
+  }
+
+  #deliveryJobs(id: string, notification: Notification, sendAt: number, deadline: number, now: number) {
+    return chunkedDeliveryJobs(this.config, { id, notification, name: JOB_NAME.notification, priority: PRIORITY.oneOff, sendAt, deadline, now });
   }
 
   listDeadLetters(options: ListDeadLettersOptions = {}): Promise<DeadLetterEntry[]> {
@@ -128,7 +170,7 @@ export class Producer {
 
   /** Put dead letters back with fresh attempts and a fresh deadline. `'all'` or a list of dead-letter ids. */
   redriveDeadLetters(ids: readonly string[] | 'all'): Promise<RedriveResult> {
-    return redriveDeadLetters(this.deadLetters, this.deliveries, this.config, ids);
+    return redriveDeadLetters(this.deadLetters, this.deliveries, this.config, ids, this.#clock.now());
   }
 
   /** Delete every dead letter; resolves with how many there were. */
@@ -162,7 +204,7 @@ export class Producer {
 
   /** Create or replace the recurring schedule `id` (a BullMQ job scheduler). */
   upsertSchedule(id: string, options: ScheduleOptions, notification: NotificationInput): Promise<ScheduleInfo> {
-    return upsertSchedule(this.#scheduleQueue(), id, options, notification);
+    return upsertSchedule(this.#scheduleQueue(), id, options, notification, this.#clock.now());
   }
 
   listSchedules(): Promise<ScheduleInfo[]> {
@@ -194,10 +236,5 @@ export class Producer {
       await closeRedis(this.redis);
     })();
     return this.#closing;
-  }
-
-  #idempotencyRecordKey(key: string): string {
-    // Hashed: the caller's key may be long or hold personal data; Redis only sees its digest.
-    return keyOf(this.config.prefix, 'idem', createHash('sha256').update(key).digest('hex').slice(0, 40));
   }
 }

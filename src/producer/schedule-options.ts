@@ -1,7 +1,8 @@
 import { CronExpressionParser } from 'cron-parser';
-import { ID_PATTERN, ID_RULE } from '../shared/campaign-keys.js';
 import { ValidationError, type FieldIssue } from '../shared/errors.js';
+import { IDS, idIssue } from '../shared/ids.js';
 import { isValidTimeZone, resolveInstant } from '../shared/time.js';
+import { HORIZON_RULE, withinHorizon } from './horizon.js';
 
 export interface ScheduleOptions {
   /** Five-field cron expression (minute hour day-of-month month day-of-week), e.g. `0 9 * * 1`. */
@@ -35,7 +36,8 @@ export interface ResolvedSchedule {
  */
 export function resolveSchedule(id: unknown, options: ScheduleOptions, now: number): ResolvedSchedule {
   const issues: FieldIssue[] = [];
-  if (typeof id !== 'string' || !ID_PATTERN.test(id)) issues.push({ field: 'id', rule: ID_RULE });
+  const idProblem = idIssue(IDS.schedule, id, 'id');
+  if (idProblem) issues.push(idProblem);
   const o = (options ?? {}) as Partial<ScheduleOptions>;
   const unknown = Object.keys(o).filter((k) => !['cron', 'timezone', 'startDate', 'endDate'].includes(k));
   if (unknown.length > 0) issues.push({ field: '', rule: `unknown option(s) ${unknown.join(', ')}` });
@@ -71,6 +73,7 @@ export function resolveSchedule(id: unknown, options: ScheduleOptions, now: numb
   };
   const startDate = instant('startDate');
   const endDate = instant('endDate');
+  if (startDate !== undefined && !withinHorizon(startDate, now)) issues.push({ field: 'startDate', rule: HORIZON_RULE });
   if (endDate !== undefined && endDate <= now) issues.push({ field: 'endDate', rule: 'is already past' });
   if (startDate !== undefined && endDate !== undefined && endDate <= startDate) issues.push({ field: 'endDate', rule: 'must be after startDate' });
 
@@ -78,7 +81,9 @@ export function resolveSchedule(id: unknown, options: ScheduleOptions, now: numb
   if (issues.length === 0 && cronOk && tzOk) {
     const from = Math.max(now, startDate ?? now);
     next = CronExpressionParser.parse(o.cron as string, { tz: o.timezone as string, currentDate: new Date(from) }).next().getTime();
-    if (endDate !== undefined && next > endDate) {
+    if (!withinHorizon(next, now)) {
+      issues.push({ field: 'cron', rule: `its first firing (${new Date(next).toISOString()}) ${HORIZON_RULE.replace('must be', 'must come')}` });
+    } else if (endDate !== undefined && next > endDate) {
       issues.push({ field: 'endDate', rule: `no firing of "${o.cron}" falls before it (the next is ${new Date(next).toISOString()})` });
     }
   }

@@ -1,6 +1,7 @@
 import { NotificationSchema, type Notification, type NotificationInput } from '../neuxnet/notification.js';
 import { JOB_NAME } from '../shared/queue-names.js';
 import type { ScheduleQueue } from '../shared/queues.js';
+import { assertId, IDS } from '../shared/ids.js';
 import type { ScheduleFiringData } from '../shared/schedule-data.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
 import { resolveSchedule, type ScheduleOptions } from './schedule-options.js';
@@ -25,8 +26,9 @@ export async function upsertSchedule(
   id: string,
   options: ScheduleOptions,
   notification: NotificationInput,
+  now: number,
 ): Promise<ScheduleInfo> {
-  const resolved = resolveSchedule(id, options, Date.now());
+  const resolved = resolveSchedule(id, options, now);
   const parsed = parseOrThrow(NotificationSchema, notification, 'notification');
   await queue.upsertJobScheduler(
     id,
@@ -71,5 +73,6 @@ export async function listSchedules(queue: ScheduleQueue): Promise<ScheduleInfo[
 
 /** Remove a schedule and its pending firing; resolves false when there was none with this id. */
 export async function removeSchedule(queue: ScheduleQueue, id: string): Promise<boolean> {
+  assertId(IDS.schedule, id);
   return queue.removeJobScheduler(id);
 }

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../shared/errors.js';
-import { parseDuration } from '../shared/duration.js';
 import { resolveInstant } from '../shared/time.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
+import { ExpiresInSchema, HORIZON_RULE, parseExpiresIn, withinHorizon } from './horizon.js';
 
 export const SendOptionsSchema = z.strictObject(
   {
@@ -20,11 +20,7 @@ export const SendOptionsSchema = z.strictObject(
      * How long after `sendAt` it may still go out (`30m`, `2h`, or ms).
      * @defaultValue the `NEUPUSH_MAX_LATENESS` setting
      */
-    expiresIn: z
-      .union([z.string().min(1), z.number().positive('must be a positive duration like 30m, 2h or ms')], {
-        error: 'must be a duration like 30m or ms',
-      })
-      .optional(),
+    expiresIn: ExpiresInSchema.optional(),
     /**
      * An absolute deadline instead of `expiresIn` (not both).
      * @defaultValue `sendAt` + `expiresIn`
@@ -48,32 +44,53 @@ export interface Timing {
   deadline: number;
 }
 
-/** Resolve when a notification goes out and until when it may; refuse what is already too late. */
-export function resolveTiming(options: SendOptions, now: number, maxLatenessMs: number): Timing & { idempotencyKey?: string } {
-  const o = parseOrThrow(SendOptionsSchema, options, 'send options');
+export interface ResolvedSendOptions extends Timing {
+  idempotencyKey?: string;
+  /**
+   * The options that shape delivery, resolved: sendAt only when given (a default `now` is no part of the
+   * request), the deadline when given, else the window. What an idempotency key's fingerprint covers
+   * besides the notification.
+   */
+  given: { sendAt?: number; windowMs?: number; deadline?: number };
+}
+
+function isEmptyObject(value: unknown): value is Record<string, never> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  for (const key in value) if (Object.hasOwn(value, key)) return false;
+  return true;
+}
+
+/**
+ * Resolve when a notification goes out and until when it may; refuse what is already too late, and send
+ * times and deadlines beyond the horizon (one year).
+ */
+export function resolveTiming(options: SendOptions, now: number, maxLatenessMs: number): ResolvedSendOptions {
+  // Most sends pass no options: the schema would only say so, at a cost that shows on a one-off send.
+  const o = isEmptyObject(options) ? {} : parseOrThrow(SendOptionsSchema, options, 'send options');
   const issues: FieldIssue[] = [];
   let sendAt = now;
   if (o.sendAt !== undefined) {
     const r = resolveInstant(o.sendAt, o.timezone);
-    if (r.ok) sendAt = r.ms;
-    else issues.push({ field: r.rule.startsWith('unknown time zone') ? 'timezone' : 'sendAt', rule: r.rule });
+    if (!r.ok) issues.push({ field: r.rule.startsWith('unknown time zone') ? 'timezone' : 'sendAt', rule: r.rule });
+    else if (!withinHorizon(r.ms, now)) issues.push({ field: 'sendAt', rule: HORIZON_RULE });
+    else sendAt = r.ms;
   } else if (o.timezone !== undefined) {
     issues.push({ field: 'timezone', rule: 'is only meaningful with sendAt' });
   }
   if (o.expiresIn !== undefined && o.deadline !== undefined)
     issues.push({ field: 'deadline', rule: 'use either expiresIn or deadline, not both' });
-  let windowMs = maxLatenessMs;
-  if (o.expiresIn !== undefined) {
-    const ms = parseDuration(o.expiresIn);
-    if (ms === undefined || ms <= 0) issues.push({ field: 'expiresIn', rule: 'must be a positive duration like 30m, 2h or ms' });
-    else windowMs = ms;
-  }
-  let deadline = sendAt + windowMs;
+  const windowMs = o.expiresIn === undefined ? undefined : parseExpiresIn(o.expiresIn, issues);
+  let deadline = sendAt + (windowMs ?? maxLatenessMs);
+  let given: number | undefined;
   if (o.deadline !== undefined) {
     const r = resolveInstant(o.deadline);
     if (!r.ok) issues.push({ field: 'deadline', rule: r.rule });
     else if (r.ms < sendAt) issues.push({ field: 'deadline', rule: 'must not be before sendAt' });
-    else deadline = r.ms;
+    else deadline = given = r.ms;
+  }
+  if (issues.length === 0 && !withinHorizon(deadline, now)) {
+    const field = o.deadline !== undefined ? 'deadline' : o.expiresIn !== undefined ? 'expiresIn' : 'sendAt';
+    issues.push({ field, rule: `puts the deadline beyond the horizon: it ${HORIZON_RULE}` });
   }
   if (issues.length === 0 && deadline <= now) {
     issues.push({
@@ -82,5 +99,12 @@ export function resolveTiming(options: SendOptions, now: number, maxLatenessMs: 
     });
   }
   if (issues.length > 0) throw new ValidationError('send options', issues);
-  return { sendAt, deadline, ...(o.idempotencyKey !== undefined && { idempotencyKey: o.idempotencyKey }) };
+  // Built field by field: conditional spreads cost microseconds, which show on a one-off send.
+  const resolved: ResolvedSendOptions = { sendAt, deadline, given: {} };
+  if (o.idempotencyKey !== undefined) resolved.idempotencyKey = o.idempotencyKey;
+  if (o.sendAt !== undefined) resolved.given.sendAt = sendAt;
+  // The effective window, so `expiresIn: '1h'` and the default of 1 h are the same request.
+  if (given === undefined) resolved.given.windowMs = deadline - sendAt;
+  else resolved.given.deadline = given;
+  return resolved;
 }

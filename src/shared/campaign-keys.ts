@@ -29,9 +29,5 @@ export function campaignIndexKey(prefix: string): string {
   return keyOf(prefix, 'campaigns');
 }
 
-/**
- * Campaign and schedule ids become part of job ids and Redis keys: no colon (BullMQ's separator), no
- * spaces or glob characters.
- */
-export const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/;
-export const ID_RULE = 'must be 1 to 100 letters, digits, _ . - (starting with a letter or digit)';
+/** The id patterns live with every other id's, in ids.ts. */
+export { ID_PATTERN, ID_RULE } from './ids.js';

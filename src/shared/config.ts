@@ -29,6 +29,9 @@ export const DEFAULTS = {
   NEUPUSH_OUTAGE_MAX_PAUSE: '30s',
   NEUPUSH_METRICS_PORT: '9464',
   NEUPUSH_API_PORT: '8080',
+  NEUPUSH_API_REQUEST_TIMEOUT_MS: '300000',
+  NEUPUSH_API_HEADERS_TIMEOUT_MS: '10000',
+  NEUPUSH_API_IDLE_TIMEOUT_MS: '30000',
   NEUPUSH_DASHBOARD_PORT: '3000',
   NEUPUSH_DASHBOARD_READ_ONLY: 'false',
   NEUPUSH_ALLOW_EVICTION: 'false',
@@ -78,6 +81,9 @@ const EnvSchema = z.object({
     .optional(),
   NEUPUSH_API_PORT: int('NEUPUSH_API_PORT', 0, 65_535).prefault(DEFAULTS.NEUPUSH_API_PORT),
   NEUPUSH_API_TOKEN: optionalSecret('NEUPUSH_API_TOKEN'),
+  NEUPUSH_API_REQUEST_TIMEOUT_MS: int('NEUPUSH_API_REQUEST_TIMEOUT_MS', 100, 3_600_000).prefault(DEFAULTS.NEUPUSH_API_REQUEST_TIMEOUT_MS),
+  NEUPUSH_API_HEADERS_TIMEOUT_MS: int('NEUPUSH_API_HEADERS_TIMEOUT_MS', 100, 600_000).prefault(DEFAULTS.NEUPUSH_API_HEADERS_TIMEOUT_MS),
+  NEUPUSH_API_IDLE_TIMEOUT_MS: int('NEUPUSH_API_IDLE_TIMEOUT_MS', 100, 600_000).prefault(DEFAULTS.NEUPUSH_API_IDLE_TIMEOUT_MS),
   NEUPUSH_DASHBOARD_PORT: int('NEUPUSH_DASHBOARD_PORT', 0, 65_535).prefault(DEFAULTS.NEUPUSH_DASHBOARD_PORT),
   NEUPUSH_DASHBOARD_USER: optionalSecret('NEUPUSH_DASHBOARD_USER'),
   NEUPUSH_DASHBOARD_PASSWORD: optionalSecret('NEUPUSH_DASHBOARD_PASSWORD'),
@@ -214,6 +220,23 @@ export interface Config {
    */
   apiToken?: string;
   /**
+   * Longest an API request may take to arrive whole, body included `NEUPUSH_API_REQUEST_TIMEOUT_MS`.
+   * Generous: a large NDJSON campaign streams through it.
+   * @defaultValue `DEFAULTS.NEUPUSH_API_REQUEST_TIMEOUT_MS`
+   */
+  apiRequestTimeoutMs: number;
+  /**
+   * Longest an API request's headers may take to arrive `NEUPUSH_API_HEADERS_TIMEOUT_MS`; at most the request timeout.
+   * @defaultValue `DEFAULTS.NEUPUSH_API_HEADERS_TIMEOUT_MS`
+   */
+  apiHeadersTimeoutMs: number;
+  /**
+   * An API connection on which nothing arrives for this long is closed, mid-body or between keep-alive
+   * requests `NEUPUSH_API_IDLE_TIMEOUT_MS`.
+   * @defaultValue `DEFAULTS.NEUPUSH_API_IDLE_TIMEOUT_MS`
+   */
+  apiIdleTimeoutMs: number;
+  /**
    * Port of the dashboard. `NEUPUSH_DASHBOARD_PORT`.
    * @defaultValue `DEFAULTS.NEUPUSH_DASHBOARD_PORT`
    */
@@ -289,6 +312,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(e.NEUPUSH_METRICS_HOST !== undefined && { metricsHost: e.NEUPUSH_METRICS_HOST }),
     apiPort: e.NEUPUSH_API_PORT,
     ...(e.NEUPUSH_API_TOKEN !== undefined && { apiToken: e.NEUPUSH_API_TOKEN }),
+    apiRequestTimeoutMs: e.NEUPUSH_API_REQUEST_TIMEOUT_MS,
+    apiHeadersTimeoutMs: e.NEUPUSH_API_HEADERS_TIMEOUT_MS,
+    apiIdleTimeoutMs: e.NEUPUSH_API_IDLE_TIMEOUT_MS,
     dashboardPort: e.NEUPUSH_DASHBOARD_PORT,
     ...(e.NEUPUSH_DASHBOARD_USER !== undefined && { dashboardUser: e.NEUPUSH_DASHBOARD_USER }),
     ...(e.NEUPUSH_DASHBOARD_PASSWORD !== undefined && { dashboardPassword: e.NEUPUSH_DASHBOARD_PASSWORD }),

@@ -39,17 +39,31 @@ export interface FieldIssue {
   rule: string;
 }
 
-/** Issues as one line, `field: rule; field: rule` (a rule on the whole object stands alone). */
-export function describeIssues(issues: readonly FieldIssue[]): string {
-  return issues.map((i) => (i.field ? `${i.field}: ${i.rule}` : i.rule)).join('; ');
+/** At most this many issues are listed (message, `issues`, HTTP answer): 20,000 bad openIds must not make a 5 MB error. */
+export const MAX_LISTED_ISSUES = 20;
+
+/**
+ * Issues as one line, `field: rule; field: rule` (a rule on the whole object stands alone): the first
+ * MAX_LISTED_ISSUES, then `(and N more)` when `total` says there were more.
+ */
+export function describeIssues(issues: readonly FieldIssue[], total = issues.length): string {
+  const listed = issues.slice(0, MAX_LISTED_ISSUES).map((i) => (i.field ? `${i.field}: ${i.rule}` : i.rule));
+  const more = Math.max(total, issues.length) - listed.length;
+  return more > 0 ? `${listed.join('; ')} (and ${more} more)` : listed.join('; ');
 }
 
 /** Bad input, refused at the edge before anything is queued. */
 export class ValidationError extends NeupushError {
+  /** The first MAX_LISTED_ISSUES issues. */
   readonly issues: readonly FieldIssue[];
-  constructor(what: string, issues: readonly FieldIssue[], options?: NeupushErrorOptions) {
-    super(`Invalid ${what}: ${describeIssues(issues)}`, 'ERR_VALIDATION', options);
-    this.issues = issues;
+  /** How many issues there were in all (issues lists at most MAX_LISTED_ISSUES of them). */
+  readonly issueCount: number;
+  /** `total`: how many issues there were when `issues` is already a capped list (re-wrapping an error). */
+  constructor(what: string, issues: readonly FieldIssue[], options?: NeupushErrorOptions & { total?: number }) {
+    const count = Math.max(options?.total ?? issues.length, issues.length);
+    super(`Invalid ${what}: ${describeIssues(issues, count)}`, 'ERR_VALIDATION', options?.cause === undefined ? undefined : { cause: options.cause });
+    this.issues = issues.length > MAX_LISTED_ISSUES ? issues.slice(0, MAX_LISTED_ISSUES) : issues;
+    this.issueCount = count;
   }
 }
 

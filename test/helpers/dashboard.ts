@@ -8,7 +8,7 @@ import { createLogCapture } from './log-capture.js';
 import { deleteKeysWithPrefix, redisUrl, testPrefix } from './isolation.js';
 
 export const DASHBOARD_USER = 'ops';
-export const DASHBOARD_PASSWORD = 'pa55-word';
+export const DASHBOARD_PASSWORD = 'pa55-word-long-enough';
 export const basicAuth = (user = DASHBOARD_USER, password = DASHBOARD_PASSWORD) =>
   `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 

@@ -49,7 +49,7 @@ export interface Pipeline {
 }
 
 /** The delivery job ids `send` created: `${id}.0` ... `${id}.${jobs - 1}`. */
-export function jobIdsOf(result: SendResult): string[] {
+export function jobIdsOf(result: Pick<SendResult, 'id' | 'jobs'>): string[] {
   return Array.from({ length: result.jobs }, (_, i) => `${result.id}.${i}`);
 }
 

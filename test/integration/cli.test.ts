@@ -65,7 +65,7 @@ describe('neupush CLI', () => {
     });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^\{"id":"n-[0-9a-f-]+","jobs":2\}\n$/);
+    expect(r.stdout).toMatch(/^\{"id":"n-[0-9a-f-]+","jobs":2,"duplicate":false\}\n$/);
     const { id } = JSON.parse(r.stdout) as { id: string; jobs: number };
 
     const p = await openProducer();
@@ -85,6 +85,38 @@ describe('neupush CLI', () => {
     // Not even a queue's meta key: it was refused before connecting.
     expect(await keysUnder(prefix)).toEqual([]);
   });
+
+  it('exits 2 before touching Redis for ids that could name other keys, far-off deadlines and a reused idempotency key', async () => {
+    prefix = testPrefix();
+    const env = { REDIS_URL: redisUrl(), NEUPUSH_PREFIX: prefix };
+    // Five CLI processes starting at once on a busy machine: give each time to start.
+    const slow = { timeoutMs: 90_000 };
+    const file = join(dir, 'key-notification.json');
+    await writeFile(file, JSON.stringify(NOTIFICATION));
+    const refused = await Promise.all([
+      runCli(['campaign', 'cancel', 'X:chunks'], env, slow),
+      runCli(['campaign', 'status', 'X:chunks'], env, slow),
+      runCli(['schedule', 'remove', 'a:b'], env, slow),
+      runCli(['dlq', 'redrive', 'n-1.0', 'a:b'], env, slow),
+      runCli(['send', '--file', file, '--expires-in', '99999999999d'], env, slow),
+    ]);
+    expect(refused.map((r) => [r.code, r.stderr.split(':').slice(0, 3).join(':')])).toEqual([
+      [2, 'neupush: Invalid campaign id: id'],
+      [2, 'neupush: Invalid campaign id: id'],
+      [2, 'neupush: Invalid schedule id: id'],
+      [2, 'neupush: Invalid dead-letter ids: ids.1'],
+      [2, 'neupush: Invalid send options: expiresIn'],
+    ]);
+    expect(await keysUnder(prefix)).toEqual([]);
+
+    const first = await runCli(['send', '--file', file, '--idempotency-key', 'order-7', '--json'], env);
+    const again = await runCli(['send', '--file', file, '--idempotency-key', 'order-7', '--json'], env);
+    expect(JSON.parse(again.stdout)).toEqual({ ...JSON.parse(first.stdout), duplicate: true });
+    await writeFile(file, JSON.stringify({ ...NOTIFICATION, title: 'Order cancelled' }));
+    const clash = await runCli(['send', '--file', file, '--idempotency-key', 'order-7'], env);
+    expect(clash.code).toBe(2);
+    expect(clash.stderr).toBe('neupush: Idempotency key "order-7" was already used with a different request\n');
+  }, 180_000);
 
   it('exits 2 naming a notification file that does not exist', async () => {
     prefix = testPrefix();

@@ -96,8 +96,8 @@ describe('dashboard access control', () => {
     expect(() => resolveAccess(loadConfig({ NEUPUSH_DASHBOARD_USER: 'u' }), {})).toThrow(/NEUPUSH_DASHBOARD_PASSWORD must be set too/);
     expect(() => resolveAccess(none, { insecure: true, host: '0.0.0.0' })).toThrow(/127\.0\.0\.1 only, not on 0\.0\.0\.0/);
     expect(resolveAccess(none, { insecure: true })).toEqual({ host: '127.0.0.1' });
-    const both = loadConfig({ NEUPUSH_DASHBOARD_USER: 'u', NEUPUSH_DASHBOARD_PASSWORD: 'p' });
-    expect(resolveAccess(both, {})).toEqual({ credentials: { user: 'u', password: 'p' }, host: '0.0.0.0' });
+    const both = loadConfig({ NEUPUSH_DASHBOARD_USER: 'u', NEUPUSH_DASHBOARD_PASSWORD: 'p'.repeat(16) });
+    expect(resolveAccess(both, {})).toEqual({ credentials: { user: 'u', password: 'p'.repeat(16) }, host: '0.0.0.0' });
   });
 
   it('`neupush dashboard` without credentials exits 2 and says why', async () => {

@@ -68,7 +68,7 @@ describe('HTTP intake API over real HTTP', () => {
     const first = await call('POST', '/v1/notifications', body, headers);
     const second = await call('POST', '/v1/notifications', body, headers);
     expect(first.status).toBe(202);
-    expect(second.body).toEqual(first.body);
+    expect(second.body).toEqual({ ...first.body, duplicate: true });
     await pipeline.waitForJobs(jobIdsOf({ id: String(first.body?.id), jobs: 1 }));
     expect(pipeline.sandbox.accepted.filter((r) => r.params.title === 'Shipped')).toHaveLength(1);
 

@@ -120,7 +120,7 @@ describe('idempotency key', () => {
     const first = await pipeline.producer.send(notification, { idempotencyKey: 'order-1042-receipt' });
     await pipeline.waitForJobs(jobIdsOf(first));
     const second = await pipeline.producer.send(notification, { idempotencyKey: 'order-1042-receipt' });
-    expect(second).toEqual(first);
+    expect(second).toEqual({ ...first, duplicate: true });
 
     // Two concurrent sends with a fresh key: one notification between them.
     const [a, b] = await Promise.all([

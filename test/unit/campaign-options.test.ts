@@ -82,4 +82,10 @@ describe('toRecipient', () => {
   it.each(cases)('$input', ({ input, expected }) => {
     expect(toRecipient(input)).toEqual(expected);
   });
+
+  it('refuses expiresIn and sendAt beyond the one-year horizon, as send does', () => {
+    expect(issuesOf({ ...base, expiresIn: 1e308 })).toEqual(['expiresIn: must be at most one year (365d)']);
+    expect(issuesOf({ ...base, localTime: '09:00', defaultTimezone: 'UTC', expiresIn: '99999999999d' })).toEqual(['expiresIn: must be at most one year (365d)']);
+    expect(issuesOf({ ...base, sendAt: '2028-01-01T00:00:00Z' })).toEqual(['sendAt: must be at most one year (365 days) from now']);
+  });
 });

@@ -94,4 +94,10 @@ describe('resolveSchedule', () => {
   it.each(bad)('refuses $name, naming the field', ({ id, options, expected }) => {
     expect(issuesOf(id ?? 'weekly', options)).toEqual(expected);
   });
+
+  it('refuses a startDate beyond the one-year horizon', () => {
+    expect(issuesOf('w', { cron: '0 9 * * *', timezone: 'UTC', startDate: '2027-06-02T12:00:00Z' })).toEqual([
+      'startDate: must be at most one year (365 days) from now',
+    ]);
+  });
 });

@@ -18,7 +18,7 @@ function refusal(options: SendOptions, maxLatenessMs = HOUR): readonly FieldIssu
 }
 
 describe('resolveTiming: accepted', () => {
-  const cases: { name: string; options: SendOptions; expected: ReturnType<typeof resolveTiming> }[] = [
+  const cases: { name: string; options: SendOptions; expected: Omit<ReturnType<typeof resolveTiming>, 'given'> }[] = [
     { name: 'defaults: now, deadline after the max lateness', options: {}, expected: { sendAt: NOW, deadline: NOW + HOUR } },
     {
       name: 'sendAt as a Date',
@@ -53,6 +53,11 @@ describe('resolveTiming: accepted', () => {
       expected: { sendAt: NOW - 10 * 60_000, deadline: NOW + 50 * 60_000 },
     },
     {
+      name: 'a deadline exactly at the one-year horizon',
+      options: { deadline: new Date(NOW + 365 * 24 * HOUR) },
+      expected: { sendAt: NOW, deadline: NOW + 365 * 24 * HOUR },
+    },
+    {
       name: 'the idempotency key is passed through',
       options: { idempotencyKey: 'order-1042-shipped' },
       expected: { sendAt: NOW, deadline: NOW + HOUR, idempotencyKey: 'order-1042-shipped' },
@@ -60,7 +65,8 @@ describe('resolveTiming: accepted', () => {
   ];
 
   it.each(cases)('$name', ({ options, expected }) => {
-    expect(resolveTiming(options, NOW, HOUR)).toStrictEqual(expected);
+    const { given: _given, ...timing } = resolveTiming(options, NOW, HOUR);
+    expect(timing).toStrictEqual(expected);
   });
 
   it('uses the configured max lateness as the default window', () => {
@@ -70,6 +76,19 @@ describe('resolveTiming: accepted', () => {
 
 describe('resolveTiming: refused', () => {
   const cases: { name: string; options: SendOptions; issues: FieldIssue[] }[] = [
+    { name: 'expiresIn 1e308 (beyond the one-year horizon)', options: { expiresIn: 1e308 }, issues: [{ field: 'expiresIn', rule: 'must be at most one year (365d)' }] },
+    { name: 'expiresIn 99999999999d', options: { expiresIn: '99999999999d' }, issues: [{ field: 'expiresIn', rule: 'must be at most one year (365d)' }] },
+    { name: 'a sendAt two years ahead', options: { sendAt: '2028-06-01T12:00:00Z' }, issues: [{ field: 'sendAt', rule: 'must be at most one year (365 days) from now' }] },
+    {
+      name: 'a deadline beyond the horizon',
+      options: { deadline: '2027-06-02T12:00:00Z' },
+      issues: [{ field: 'deadline', rule: 'puts the deadline beyond the horizon: it must be at most one year (365 days) from now' }],
+    },
+    {
+      name: 'sendAt near the horizon plus expiresIn beyond it',
+      options: { sendAt: new Date(NOW + 364 * 24 * HOUR), expiresIn: '2d' },
+      issues: [{ field: 'expiresIn', rule: 'puts the deadline beyond the horizon: it must be at most one year (365 days) from now' }],
+    },
     {
       name: 'expiresIn and deadline together',
       options: { expiresIn: '30m', deadline: '2026-06-01T18:00:00Z' },

@@ -6,6 +6,7 @@ import { CampaignNotFoundError } from '../../producer/campaign-cancel.js';
 import type { CampaignStatus } from '../../producer/campaign-status.js';
 import { DEFAULTS, loadConfig } from '../../shared/config.js';
 import { IdempotencyConflictError } from '../../shared/errors.js';
+import { assertId, IDS } from '../../shared/ids.js';
 import { action, UsageError } from '../exit.js';
 import { printTable } from '../table.js';
 import { withProducer } from '../with-producer.js';
@@ -197,6 +198,7 @@ export function registerCampaign(program: Command): void {
     .option('--interval <ms>', 'with --watch, how often to look', integer(50, 60_000), 500)
     .action(
       action(async (id: string, flags: { json?: boolean; watch?: boolean; interval: number }) => {
+        assertId(IDS.campaign, id);
         await withProducer(async (p) => {
           if (flags.watch) {
             const final = await watch(p, id, flags.json === true, flags.interval);
@@ -217,6 +219,7 @@ export function registerCampaign(program: Command): void {
     .option('--json', 'print the final status with "stopped"')
     .action(
       action(async (id: string, flags: { json?: boolean }) => {
+        assertId(IDS.campaign, id);
         await withProducer(async (p) => {
           try {
             const r = await p.cancelCampaign(id);

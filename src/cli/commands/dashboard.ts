@@ -37,7 +37,7 @@ export function registerDashboard(program: Command): void {
     .option('--port <port>', `port to listen on (default NEUPUSH_DASHBOARD_PORT, ${DEFAULTS.NEUPUSH_DASHBOARD_PORT})`, port)
     .option('--host <host>', 'interface to bind (default 0.0.0.0; 127.0.0.1 with --insecure)')
     .option('--read-only', 'hide the buttons and refuse every change on the server (403); also NEUPUSH_DASHBOARD_READ_ONLY=true')
-    .option('--insecure', 'run WITHOUT credentials, on 127.0.0.1 only')
+    .option('--insecure', 'run WITHOUT credentials, or with a password under 16 characters, on 127.0.0.1 only')
     .option('--origin <origin>', 'origin browsers reach the dashboard at, when a proxy rewrites Host (repeatable)', origin)
     .action(
       action(async (flags: DashboardFlags) => {

@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../../shared/job-data.js';
 import type { DeadLetterEntry } from '../../producer/dead-letters.js';
+import { assertIds, IDS } from '../../shared/ids.js';
 import { action, EXIT, UsageError } from '../exit.js';
 import { integer } from '../option-parsers.js';
 import { printTable } from '../table.js';
@@ -48,6 +49,8 @@ export function registerDlq(program: Command): void {
     .action(
       action(async (ids: string[], flags: { all?: boolean; json?: boolean }) => {
         if ((flags.all === true) === (ids.length > 0)) throw new UsageError('dlq redrive: give either --all or one or more ids');
+        // Checked before connecting, so a bad id exits 2 even when Redis is down.
+        assertIds(IDS.deadLetter, ids, 'ids');
         const result = await withProducer((p) => p.redriveDeadLetters(flags.all ? 'all' : ids));
         if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
         else process.stdout.write(`redriven ${result.redriven}, skipped ${result.skipped.length}\n`);

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { resolveSchedule } from '../../producer/schedule-options.js';
 import type { ScheduleInfo } from '../../producer/schedules.js';
 import { NotificationSchema } from '../../neuxnet/notification.js';
+import { assertId, IDS } from '../../shared/ids.js';
 import { parseOrThrow } from '../../shared/zod-issues.js';
 import { action, UsageError } from '../exit.js';
 import { readJsonFile } from '../read-json.js';
@@ -71,6 +72,7 @@ export function registerSchedule(program: Command): void {
     .argument('<id>')
     .action(
       action(async (id: string) => {
+        assertId(IDS.schedule, id);
         const removed = await withProducer((p) => p.removeSchedule(id));
         if (!removed) throw new UsageError(`no schedule with id ${id}`);
         process.stdout.write(`schedule ${id} removed\n`);

@@ -25,7 +25,7 @@ export function registerSend(program: Command): void {
     .option('--timezone <zone>', 'IANA zone in which --send-at is read, e.g. Asia/Riyadh')
     .option('--expires-in <duration>', `how long after its send time it may still go out (30m, 2h); default NEUPUSH_MAX_LATENESS (${DEFAULTS.NEUPUSH_MAX_LATENESS})`)
     .option('--idempotency-key <key>', 'the same key twice queues one notification and prints the first id')
-    .option('--json', 'print one line {"id":"…","jobs":N} (with "duplicate":true when the key was seen before)')
+    .option('--json', 'print one line {"id":"…","jobs":N,"duplicate":false} (true when the idempotency key was seen before)')
     .action(
       action(async (flags: SendFlags) => {
         const input = await readJsonFile(flags.file);
@@ -43,14 +43,12 @@ export function registerSend(program: Command): void {
         const producer = await Producer.create({ config });
         try {
           const result = await producer.send(notification, options);
-          // `duplicate` is the producer's word that the idempotency key was seen before (nothing new queued).
-          const duplicate = 'duplicate' in result && result.duplicate === true;
           if (flags.json) {
-            process.stdout.write(`${JSON.stringify({ id: result.id, jobs: result.jobs, ...(duplicate && { duplicate }) })}\n`);
+            process.stdout.write(`${JSON.stringify({ id: result.id, jobs: result.jobs, duplicate: result.duplicate })}\n`);
             return;
           }
-          if (duplicate) {
-            process.stdout.write(`already queued ${result.id} (idempotency key seen before; nothing new queued)\n`);
+          if (result.duplicate) {
+            process.stdout.write(`already queued ${result.id} (idempotency key used before for this request); nothing new queued\n`);
             return;
           }
           const when = timing.sendAt <= Date.now() ? 'now' : `at ${new Date(timing.sendAt).toISOString()}`;

@@ -42,6 +42,7 @@ async function nested<T>(prefix: string, run: () => Promise<T>): Promise<T> {
     throw new ValidationError(
       prefix,
       error.issues.map((i) => ({ ...i, field: i.field ? `${prefix}.${i.field}` : prefix })),
+      { total: error.issueCount, cause: error },
     );
   }
 }

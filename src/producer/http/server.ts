@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import Fastify, { type FastifyBaseLogger, type FastifyError } from 'fastify';
 import { loadConfig, type Config } from '../../shared/config.js';
 import { ConfigError, ValidationError } from '../../shared/errors.js';
+import { hostForSecret } from '../../shared/secret-strength.js';
 import { createLogger, type Logger } from '../../shared/logger.js';
 import { Producer } from '../producer.js';
 import { checkBearer } from './auth.js';
@@ -29,9 +30,14 @@ export interface ApiOptions {
   port?: number;
   /**
    * Interface to bind.
-   * @defaultValue `'0.0.0.0'`: backends on other hosts call it
+   * @defaultValue `'0.0.0.0'`: backends on other hosts call it (`'127.0.0.1'` with `insecure`)
    */
   host?: string;
+  /**
+   * Accept a NEUPUSH_API_TOKEN shorter than 16 characters, on 127.0.0.1 only.
+   * @defaultValue `false`
+   */
+  insecure?: boolean;
   /**
    * Where the API logs (as a child with `component: 'api'`), its requests and its Redis connection errors included.
    * @defaultValue createLogger at `LOG_LEVEL`
@@ -67,9 +73,25 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
   if (token === undefined) {
     throw new ConfigError('NEUPUSH_API_TOKEN must be set: the API queues notifications for anyone who can reach it');
   }
+  const host = hostForSecret('NEUPUSH_API_TOKEN', token, options, '0.0.0.0');
+  if (config.apiHeadersTimeoutMs > config.apiRequestTimeoutMs) {
+    throw new ConfigError('Invalid configuration: NEUPUSH_API_HEADERS_TIMEOUT_MS must not exceed NEUPUSH_API_REQUEST_TIMEOUT_MS');
+  }
   const logger = (options.logger ?? createLogger({ level: config.logLevel })).child({ component: 'api' });
   const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env, logger });
-  const app = Fastify({ loggerInstance: logger as FastifyBaseLogger, bodyLimit: API_BODY_LIMIT });
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: API_BODY_LIMIT,
+    // A client that stalls (slow headers, a body that stops) must not hold a socket and a request forever.
+    connectionTimeout: config.apiIdleTimeoutMs,
+    keepAliveTimeout: config.apiIdleTimeoutMs,
+    requestTimeout: config.apiRequestTimeoutMs,
+    http: {
+      headersTimeout: config.apiHeadersTimeoutMs,
+      // Node checks the request and headers timeouts this often (30 s by default, which would stretch them).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, config.apiHeadersTimeoutMs / 2)),
+    },
+  });
   try {
     const openapi = buildOpenApi(packageVersion());
 
@@ -101,14 +123,14 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     app.get('/openapi.json', async () => openapi);
     registerRoutes(app, producer);
 
-    await app.listen({ port: options.port ?? config.apiPort, host: options.host ?? '0.0.0.0' });
+    await app.listen({ port: options.port ?? config.apiPort, host });
   } catch (error) {
     await app.close().catch(() => {});
     await producer.close();
     throw error;
   }
 
-  const url = listenUrl(app.server, options.host);
+  const url = listenUrl(app.server, host);
   logger.info({ url, prefix: config.prefix }, 'API listening');
   let closing: Promise<void> | undefined;
   return {
@@ -130,7 +152,9 @@ function toAnswer(error: FastifyError | Error, producer: Producer): { status: nu
   if (error instanceof HttpError) {
     return { status: error.statusCode, body: { error: error.message, ...(error.issues && { issues: error.issues }) } };
   }
-  if (error instanceof ValidationError) return { status: 400, body: { error: error.message, issues: error.issues } };
+  if (error instanceof ValidationError) {
+    return { status: 400, body: { error: error.message, issues: error.issues, issueCount: error.issueCount } };
+  }
   const code = (error as { code?: unknown }).code;
   const known = typeof code === 'string' ? STATUS_BY_CODE[code] : undefined;
   if (known !== undefined) return { status: known, body: { error: error.message } };
