@@ -32,7 +32,7 @@ export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Red
   const { config, redis } = deps;
   const log = deps.logger.child({ component: 'schedules' });
   const deliveries = openDeliveryQueue(config, redis);
-  deliveries.on('error', (e) => log.error({ err: e.message }, 'delivery queue error'));
+  deliveries.on('error', (e) => log.error({ err: e }, 'delivery queue error'));
 
   const worker = new Worker<ScheduleFiringData, { jobs: number }>(
     SCHEDULE_QUEUE,
@@ -60,8 +60,8 @@ export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Red
     },
     { connection: redis, prefix: config.prefix, concurrency: 4 },
   );
-  worker.on('error', (e) => log.error({ err: coerceError(e).message }, 'schedule worker error'));
-  worker.on('failed', (job, e) => log.error({ jobId: job?.id, err: e.message }, 'schedule firing failed'));
+  worker.on('error', (e) => log.error({ err: coerceError(e) }, 'schedule worker error'));
+  worker.on('failed', (job, e) => log.error({ jobId: job?.id, err: e }, 'schedule firing failed'));
 
   return {
     worker,
