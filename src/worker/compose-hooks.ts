@@ -1,5 +1,5 @@
 import type { Job } from 'bullmq';
-import { coerceError } from '../shared/errors.js';
+import { loggableError } from './loggable-error.js';
 import type { Logger } from '../shared/logger.js';
 import type { DeliveryJobData } from '../shared/job-data.js';
 import type { ProcessorHooks } from './processor.js';
@@ -21,7 +21,7 @@ export type NamedHooks = Readonly<Record<string, ProcessorHooks | undefined>>;
 export function composeHooks(logger: Logger, named: NamedHooks): ProcessorHooks {
   const hooks = Object.entries(named).filter((entry): entry is [string, ProcessorHooks] => entry[1] !== undefined);
   const failed = (set: string, hook: keyof ProcessorHooks, error: unknown) =>
-    logger.error({ err: coerceError(error), hook: `${set}.${hook}` }, 'a worker hook threw');
+    logger.error({ err: loggableError(error), hook: `${set}.${hook}` }, 'a worker hook threw');
 
   const each = (name: keyof ProcessorHooks, call: (hook: ProcessorHooks) => void) => {
     for (const [set, hook] of hooks) {

@@ -1,4 +1,4 @@
-import { coerceError } from '../shared/errors.js';
+import { loggableError } from './loggable-error.js';
 import type { Logger } from '../shared/logger.js';
 
 /**
@@ -10,7 +10,7 @@ export function guarded<A extends unknown[]>(log: Logger, name: string, listener
     try {
       listener(...args);
     } catch (error) {
-      log.error({ err: coerceError(error), listener: name }, 'an event listener threw');
+      log.error({ err: loggableError(error), listener: name }, 'an event listener threw');
     }
   };
 }

@@ -1,10 +1,10 @@
 import http from 'node:http';
+import { loggableError } from './loggable-error.js';
 import type { Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../shared/logger.js';
 import { raceTimeout } from '../shared/timeout.js';
 import { listenUrl } from '../shared/listen-url.js';
-import { coerceError } from '../shared/errors.js';
 
 export interface ReadinessCheck {
   /** Named checks; ready when every one resolves true. A check that throws or hangs counts as false. */
@@ -44,7 +44,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       registry.metrics().then(
         (text) => send(res, 200, registry.contentType, text),
         (error: unknown) => {
-          logger.error({ err: coerceError(error) }, 'collecting metrics failed');
+          logger.error({ err: loggableError(error) }, 'collecting metrics failed');
           send(res, 500, 'text/plain', 'collecting metrics failed\n');
         },
       );
@@ -117,7 +117,7 @@ export async function tryStartHealthServer(options: HealthServerOptions): Promis
     return server;
   } catch (error) {
     options.logger.error(
-      { port: options.port, err: coerceError(error) },
+      { port: options.port, err: loggableError(error) },
       'could not serve metrics and health checks; running without them (set NEUPUSH_METRICS_PORT to a free port, or 0 to turn them off)',
     );
     return undefined;

@@ -1,6 +1,6 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
+import { loggableError } from './loggable-error.js';
 import type { Config } from '../shared/config.js';
-import { coerceError } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
 import type { DeadLetterQueue } from '../shared/queues.js';
@@ -117,7 +117,7 @@ export function createProcessor(deps: ProcessorDeps) {
 
     const release = () =>
       releaseClaim(redis, config.prefix, data.deliveryKey, claim.token).catch((e: unknown) =>
-        log().warn({ err: coerceError(e) }, 'could not release the delivery claim; it lapses on its own'),
+        log().warn({ err: loggableError(e) }, 'could not release the delivery claim; it lapses on its own'),
       );
     const attempt = await attemptClaimed(job, data, log).catch(async (error: unknown) => {
       await release();

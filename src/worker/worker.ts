@@ -1,6 +1,6 @@
 import { Worker, type Job } from 'bullmq';
+import { loggableError } from './loggable-error.js';
 import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '../shared/config.js';
-import { coerceError } from '../shared/errors.js';
 import { raceTimeout } from '../shared/timeout.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { DELIVERY_QUEUE } from '../shared/queue-names.js';
@@ -76,7 +76,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
 
   const redis = connectRedis(config, 'worker');
   const workerConnection = connectRedis(config, 'worker');
-  for (const r of [redis, workerConnection]) r.on('error', (e) => log.debug({ err: e }, 'redis connection error'));
+  for (const r of [redis, workerConnection]) r.on('error', (e) => log.debug({ err: loggableError(e) }, 'redis connection error'));
   try {
     await checkEvictionPolicy(redis, { allowEviction: config.allowEviction, logger: log });
   } catch (error) {
@@ -85,12 +85,12 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     throw error;
   }
   const deadLetters = openDeadLetterQueue(config, redis);
-  deadLetters.on('error', (e) => log.error({ err: e }, 'dead-letter queue error'));
+  deadLetters.on('error', (e) => log.error({ err: loggableError(e) }, 'dead-letter queue error'));
   // Read at scrape time for the queue-depth gauges, and the handle on the queue's Redis-side limiter.
   const deliveries = openDeliveryQueue(config, redis);
-  deliveries.on('error', (e) => log.debug({ err: e }, 'delivery queue error'));
+  deliveries.on('error', (e) => log.debug({ err: loggableError(e) }, 'delivery queue error'));
   const schedulesForCounts = openScheduleQueue(config, redis);
-  schedulesForCounts.on('error', (e) => log.debug({ err: e }, 'schedule queue error'));
+  schedulesForCounts.on('error', (e) => log.debug({ err: loggableError(e) }, 'schedule queue error'));
   const clock = options.clock ?? new SkewClock({ logger: logger.child({ component: 'clock' }) });
   const localClock = options.localClock ?? systemClock;
   const breaker =
@@ -100,7 +100,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       ? undefined
       : createWorkerMetrics({
           queues: [deliveries, deadLetters, schedulesForCounts],
-          onCountError: (e) => log.warn({ err: coerceError(e) }, 'could not read queue counts for /metrics'),
+          onCountError: (e) => log.warn({ err: loggableError(e) }, 'could not read queue counts for /metrics'),
           clockOffsetMs: () => (clock instanceof SkewClock ? clock.offsetMs : 0),
           outageOpen: () => breaker?.state.open ?? false,
         });
@@ -151,7 +151,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     try {
       await writeDeadLetter(deadLetters, job, 'exhausted', { attempts: job.attemptsMade, lastError: error.message });
     } catch (e) {
-      log.error({ err: coerceError(e), jobId: job.id }, 'could not write dead letter');
+      log.error({ err: loggableError(e), jobId: job.id }, 'could not write dead letter');
       return;
     }
     const checked = checkJobData(job.data);
@@ -159,7 +159,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     await Promise.resolve(hooks.onDeadLettered?.(checked.ok ? checked.data : undefined, 'exhausted', job)).catch(() => {});
   };
 
-  worker.on('error', (error) => log.error({ err: coerceError(error) }, 'worker error'));
+  worker.on('error', (error) => log.error({ err: loggableError(error) }, 'worker error'));
   // Safety net: a job that fails for good outside the processor's own decisions (an unexpected error on
   // every attempt, or stalled past the limit) still ends in the dead-letter queue, never silently.
   // BullMQ stamps finishedOn only when it gives up on a job, never when it schedules another attempt;
