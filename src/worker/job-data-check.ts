@@ -12,10 +12,17 @@ const isText = (v: unknown): v is string => typeof v === 'string' && v.length > 
 const isOptionalText = (v: unknown) => v === undefined || isText(v);
 const isCount = (v: unknown, min: number) => Number.isInteger(v) && (v as number) >= min;
 
-/** The API joins openIds with commas: one with a comma in it would name other recipients. */
+/**
+ * The API joins openIds with commas: one with a comma in it would name other recipients. A repeated one
+ * goes to the schema, which sends it once (a campaign chunk can hold a repeat).
+ */
 function isOpenIdList(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
-  for (const id of v as unknown[]) if (!isText(id) || id.includes(',')) return false;
+  const seen = new Set<string>();
+  for (const id of v as unknown[]) {
+    if (!isText(id) || id.includes(',') || seen.has(id)) return false;
+    seen.add(id);
+  }
   return true;
 }
 

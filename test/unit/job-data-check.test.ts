@@ -27,6 +27,11 @@ describe('checkJobData', () => {
     expect(result).toMatchObject({ ok: true, data: { notification: { navigateType: '1' } } });
   });
 
+  it('sends a repeated openId once, as the schema does (a campaign chunk can hold a repeat)', () => {
+    const result = checkJobData(withNotification({ openIds: ['u-1', 'u-2', 'u-1'] }));
+    expect(result).toMatchObject({ ok: true, data: { notification: { openIds: ['u-1', 'u-2'] } } });
+  });
+
   it.each([
     { name: 'not an object', data: 'n-1', field: 'job data fails the schema: ' },
     { name: 'a newer job version', data: { ...stored, v: 2 }, field: 'v:' },
