@@ -2,7 +2,9 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { destination } from 'pino';
 import { createLogger } from '../src/shared/logger.js';
-import { DeliveryJobSchema, type DeliveryJobData } from '../src/shared/job-data.js';
+import type { DeliveryJobData } from '../src/shared/job-data.js';
+import { checkJobData } from '../src/worker/job-data-check.js';
+import { lazyJobLogger } from '../src/worker/job-logger.js';
 import { claimDelivery, recordSent } from '../src/worker/sent-records.js';
 import { completions, deliveryData, prefix, rawSender, closeRawContender } from './common.js';
 
@@ -22,9 +24,9 @@ interface Steps {
 const STEPS: [string, Steps][] = [
   ['raw BullMQ worker: sign and POST', {}],
   ['+ duplicate-suppression claim and record (2 Redis calls)', { claim: true }],
-  ['+ re-validating the job data (zod)', { claim: true, validate: true }],
+  ['+ checking the job data where it is picked up', { claim: true, validate: true }],
   ['+ Redis-side rate limiter and priorities', { claim: true, validate: true, limiterAndPriority: true }],
-  ['+ a JSON log line per delivery (child logger)', { claim: true, validate: true, limiterAndPriority: true, log: true }],
+  ['+ a JSON log line per delivery', { claim: true, validate: true, limiterAndPriority: true, log: true }],
 ];
 
 async function run(redisUrl: string, sandboxUrl: string, jobs: number, o: Steps): Promise<number> {
@@ -47,8 +49,10 @@ async function run(redisUrl: string, sandboxUrl: string, jobs: number, o: Steps)
   const worker = new Worker<DeliveryJobData>(
     'raw',
     async (job: Job<DeliveryJobData>) => {
-      const log = o.log ? logger.child({ queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1 }) : undefined;
-      const data = o.validate ? DeliveryJobSchema.parse(job.data) : job.data;
+      const log = o.log ? lazyJobLogger(logger, job) : undefined;
+      const checked = o.validate ? checkJobData(job.data) : { ok: true as const, data: job.data };
+      if (!checked.ok) throw new Error(checked.why);
+      const data = checked.data;
       if (o.claim) await claimDelivery(connection, p, data.deliveryKey, 25_000);
       if (!(await sender.send(data.notification))) throw new Error('not accepted');
       if (o.claim) await recordSent(connection, p, data.deliveryKey, 86_400_000);

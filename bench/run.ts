@@ -62,6 +62,7 @@ function table(r: Results): string {
       `| dispatch, ${int(d.ours.requests)} requests of 100 openIds, concurrency 50, best of ${SIZES.dispatchRounds}: requests/s | ${int(d.ours.requestsPerSecond)} | ${int(d.rawBullmq.requestsPerSecond)} | ${ratio(d.ours.requestsPerSecond, d.rawBullmq.requestsPerSecond)} |`,
       `| dispatch: recipients/s | ${int(d.ours.recipientsPerSecond)} | ${int(d.rawBullmq.recipientsPerSecond)} | ${ratio(d.ours.recipientsPerSecond, d.rawBullmq.recipientsPerSecond)} |`,
       `| dispatch vs a plain got loop, no queue, 50 in flight: requests/s | ${int(d.ours.requestsPerSecond)} | ${int(d.plainGot.requestsPerSecond)} (got loop) | ${ratio(d.ours.requestsPerSecond, d.plainGot.requestsPerSecond)} |`,
+      `| dispatch: worker CPU per request, least of ${SIZES.dispatchRounds} | ${d.ours.cpuMsPerRequest.toFixed(3)} ms | ${d.rawBullmq.cpuMsPerRequest.toFixed(3)} ms | ${ratio(d.rawBullmq.cpuMsPerRequest, d.ours.cpuMsPerRequest)} |`,
     );
   }
   const e = r.enqueue;
@@ -91,7 +92,7 @@ function table(r: Results): string {
       `| lateness, ${what}, hz ${row.hz}: p50 / p95 / p99 | ${ms(row.ours.p50)} / ${ms(row.ours.p95)} / ${ms(row.ours.p99)} | ${ms(row.rawBullmq.p50)} / ${ms(row.rawBullmq.p95)} / ${ms(row.rawBullmq.p99)} | p99 ${ratio(row.rawBullmq.p99, row.ours.p99)} |`,
     );
   }
-  lines.push('', 'Ratios are "higher is better for us": throughput ours / raw; bytes, RSS and lateness raw / ours.');
+  lines.push('', 'Ratios are "higher is better for us": throughput ours / raw; CPU, bytes, RSS and lateness raw / ours.');
   if (r.breakdown && d) {
     const base = r.breakdown[0]?.requestsPerSecond ?? Number.NaN;
     lines.push('', `Where the dispatch difference goes (${int(SIZES.breakdownJobs)} requests per step, best of ${SIZES.breakdownRounds}):`, '');

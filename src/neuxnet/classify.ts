@@ -7,7 +7,11 @@ export interface CallResult {
   httpStatus?: number;
   /** `responseHeader.status` from the envelope, when there was one. */
   status?: number;
-  /** `responseHeader.msg`, or the network error's code/message, for the record. */
+  /**
+   * `responseHeader.msg` (at most 200 characters), the network error's code, or for an answer without the
+   * envelope its content type and size. Never text from a body that is not the envelope: a gateway that
+   * echoes the request would put the signature and phone numbers into logs and dead letters.
+   */
   msg?: string;
   /** From a Retry-After header, in milliseconds. */
   retryAfterMs?: number;
@@ -16,6 +20,8 @@ export interface CallResult {
 export interface RawAnswer {
   httpStatus?: number;
   body?: string;
+  /** The Content-Type header, described (never the body) when the answer is not the envelope. */
+  contentType?: string;
   retryAfter?: string;
   /** Set when no HTTP answer came back (connection refused, reset, timeout). */
   networkError?: string;
@@ -45,18 +51,37 @@ export function parseRetryAfter(value: string | undefined, now: number): number 
 }
 
 interface Envelope {
-  responseHeader?: { status?: unknown; msg?: unknown };
+  responseHeader: { status?: unknown; msg?: unknown };
   response?: unknown;
 }
 
+/** The envelope's msg is the platform's short reason; a longer one is cut, so no answer can flood a log line. */
+export const MAX_MSG_LENGTH = 200;
+
+/** Only an object with a `responseHeader` object is the platform's envelope; anything else is described, not kept. */
 function parseEnvelope(body: string | undefined): Envelope | undefined {
   if (!body) return undefined;
   try {
-    const parsed: unknown = JSON.parse(body);
-    return parsed !== null && typeof parsed === 'object' ? (parsed as Envelope) : undefined;
+    const parsed = JSON.parse(body) as { responseHeader?: unknown } | null;
+    const header = parsed !== null && typeof parsed === 'object' ? parsed.responseHeader : undefined;
+    return header !== null && typeof header === 'object' ? (parsed as Envelope) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** What may be said of an answer that is not the envelope: its media type and size, never its text. */
+function describeForeignBody(body: string, contentType: string | undefined): string {
+  const type = contentType?.split(';')[0]?.trim().slice(0, 100) || 'no content type';
+  return `answer without responseHeader (${type}, ${Buffer.byteLength(body)} bytes)`;
+}
+
+function messageOf(envelope: Envelope | undefined, answer: RawAnswer): string | undefined {
+  if (envelope !== undefined) {
+    const msg = envelope.responseHeader.msg;
+    return typeof msg === 'string' ? msg.slice(0, MAX_MSG_LENGTH) : undefined;
+  }
+  return answer.body ? describeForeignBody(answer.body, answer.contentType) : undefined;
 }
 
 /**
@@ -70,9 +95,8 @@ export function classify(answer: RawAnswer, now = Date.now()): CallResult {
   const httpStatus = answer.httpStatus;
   const retryAfterMs = parseRetryAfter(answer.retryAfter, now);
   const envelope = parseEnvelope(answer.body);
-  const status = typeof envelope?.responseHeader?.status === 'number' ? envelope.responseHeader.status : undefined;
-  const rawMsg = envelope?.responseHeader?.msg;
-  const msg = typeof rawMsg === 'string' ? rawMsg : answer.body?.slice(0, 200);
+  const status = typeof envelope?.responseHeader.status === 'number' ? envelope.responseHeader.status : undefined;
+  const msg = messageOf(envelope, answer);
   const base = {
     httpStatus,
     ...(status !== undefined && { status }),

@@ -23,23 +23,3 @@ export function retryDelay(input: BackoffInput): number {
   const jittered = Math.round(nominal / 2 + random * (nominal / 2));
   return Math.max(jittered, input.retryAfterMs ?? 0);
 }
-
-export type RetryDecision =
-  | { action: 'retry'; delayMs: number }
-  | { action: 'dead-letter'; reason: 'expired' | 'exhausted' };
-
-/**
- * After a retryable failure: retry, unless the attempts are used up or the retry would land after
- * the deadline (a notification delivered too late is worse than one reported as expired).
- */
-export function decideRetry(args: {
-  now: number;
-  deadline: number;
-  attemptsMade: number;
-  attempts: number;
-  delayMs: number;
-}): RetryDecision {
-  if (args.attemptsMade >= args.attempts) return { action: 'dead-letter', reason: 'exhausted' };
-  if (args.now + args.delayMs > args.deadline) return { action: 'dead-letter', reason: 'expired' };
-  return { action: 'retry', delayMs: args.delayMs };
-}

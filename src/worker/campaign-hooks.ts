@@ -5,13 +5,7 @@ import type { Config } from '../shared/config.js';
 import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
 import { ID_PATTERN } from '../shared/campaign-keys.js';
 import type { ProcessorHooks } from './processor.js';
-
-/**
- * How long past its HTTP timeouts a registered call counts as possibly running: covers signing, the hooks
- * around the call and clock drift between this host and Redis. A cancel waits at most this long for a
- * worker that died mid-call.
- */
-const HOLD_MARGIN_MS = 5_000;
+import { callWindowMs } from './call-window.js';
 
 /** One registration per run of a job: the lock token is unique to this worker's hold on it. */
 function tokenOf(job: Job): string {
@@ -40,8 +34,8 @@ function campaignRefOf(job: Job): { campaignId: string; deliveryKey: string } | 
  */
 export function campaignHooks(redis: RedisConnection, config: Readonly<Config>): ProcessorHooks {
   const counters = new CampaignCounters(redis, config.prefix, config.dedupTtlMs);
-  // Two timeouts: a request refused for its timestamp is signed again and sent once more within one admission.
-  const holdMs = 2 * config.timeoutMs + HOLD_MARGIN_MS;
+  // One admission covers the call and its one re-signed retry, as the delivery claim does.
+  const holdMs = callWindowMs(config.timeoutMs);
   return {
     async beforeSend(data: DeliveryJobData, job: Job) {
       if (data.campaignId === undefined) return undefined;

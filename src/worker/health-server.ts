@@ -43,7 +43,7 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
       registry.metrics().then(
         (text) => send(res, 200, registry.contentType, text),
         (error: unknown) => {
-          logger.error({ err: String(error) }, 'collecting metrics failed');
+          logger.error({ err: error }, 'collecting metrics failed');
           send(res, 500, 'text/plain', 'collecting metrics failed\n');
         },
       );
@@ -116,7 +116,7 @@ export async function tryStartHealthServer(options: HealthServerOptions): Promis
     return server;
   } catch (error) {
     options.logger.error(
-      { port: options.port, host: options.host, err: error instanceof Error ? error.message : String(error) },
+      { port: options.port, host: options.host, err: error },
       'could not serve metrics and health checks; running without them (set NEUPUSH_METRICS_PORT to a free port, or 0 to turn them off; ' +
         'NEUPUSH_METRICS_HOST to an address of this host)',
     );

@@ -4,6 +4,8 @@ import type { DeliveryOutcome, ProcessorHooks } from './processor.js';
 import { RetryableDeliveryError } from './retryable-error.js';
 import { RedisTimeoutError } from '../shared/errors.js';
 import { raceTimeout } from '../shared/timeout.js';
+import type { Logger } from '../shared/logger.js';
+import { guarded } from './guarded.js';
 
 /** Job states reported per queue; the ones BullMQ 6 keeps counts for. */
 export const QUEUE_STATES = ['waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'waiting-children'] as const;
@@ -16,8 +18,8 @@ export interface WorkerMetrics {
   readonly registry: Registry;
   /** Compose these with any other hooks (compose-hooks.ts). */
   readonly hooks: ProcessorHooks;
-  /** Count job outcomes and BullMQ limiter waits on this worker. */
-  observeWorker(worker: Worker): void;
+  /** Count job outcomes and BullMQ limiter waits on this worker; a listener that throws is logged to `log`. */
+  observeWorker(worker: Worker, log: Logger): void;
 }
 
 export interface WorkerMetricsOptions {
@@ -143,16 +145,22 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
     },
   };
 
-  function observeWorker(worker: Worker): void {
-    worker.on('completed', (_job: Job, result: DeliveryOutcome) => {
-      deliveries.inc({ outcome: result?.status ?? 'unknown' });
-    });
-    worker.on('failed', (job: Job | undefined, error: Error) => {
-      if (!(error instanceof RetryableDeliveryError)) jobErrors.inc();
-      // BullMQ stamps finishedOn only when it gives up on a job; worker.ts's safety net dead-letters these
-      // as `exhausted` and reports that through the hooks (onDeadLettered), like any other dead letter.
-      if (job?.finishedOn) deliveries.inc({ outcome: 'failed' });
-    });
+  function observeWorker(worker: Worker, log: Logger): void {
+    worker.on(
+      'completed',
+      guarded(log, 'completed: metrics', (_job: Job, result: DeliveryOutcome) => {
+        deliveries.inc({ outcome: result?.status ?? 'unknown' });
+      }),
+    );
+    worker.on(
+      'failed',
+      guarded(log, 'failed: metrics', (job: Job | undefined, error: Error) => {
+        if (!(error instanceof RetryableDeliveryError)) jobErrors.inc();
+        // BullMQ stamps finishedOn only when it gives up on a job; worker.ts's safety net dead-letters these
+        // as `exhausted` and reports that through the hooks (onDeadLettered), like any other dead letter.
+        if (job?.finishedOn) deliveries.inc({ outcome: 'failed' });
+      }),
+    );
     observeRateLimitWaits(worker, (ms) => {
       rateLimitWaits.inc();
       rateLimitWaitSeconds.inc(seconds(ms));

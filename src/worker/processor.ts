@@ -1,18 +1,20 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import { DeliveryJobSchema, type DeadLetterReason, type DeliveryJobData } from '../shared/job-data.js';
+import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
 import type { DeadLetterQueue } from '../shared/queues.js';
-import { decideRetry, retryDelay } from './backoff.js';
 import { claimDelivery, recordSent, releaseClaim } from './sent-records.js';
 import type { SendNotifyClient, SendNotifyResult as SendResult } from '../neuxnet/client.js';
+import { systemClock, type Clock } from '../neuxnet/clock.js';
 import { shouldResignAfterSkew } from '../neuxnet/clock-skew.js';
 import type { RedisConnection } from '../shared/redis.js';
-import { describeIssues } from '../shared/errors.js';
-import { toFieldIssues } from '../shared/zod-issues.js';
-import { describeResult, writeDeadLetter, type DeadLetterDetails } from './dead-letter-writer.js';
+import { describeResult, writeDeadLetter } from './dead-letter-writer.js';
 import { RetryableDeliveryError } from './retryable-error.js';
-import type { OutageBreaker } from './outage-breaker.js';
+import type { BreakerVerdict, OutageBreaker } from './outage-breaker.js';
+import { callWindowMs } from './call-window.js';
+import { decideAfterCall, decideBeforeCall, type Decision, type LateDecision } from './delivery-decision.js';
+import { checkJobData } from './job-data-check.js';
+import { lazyJobLogger, type JobLogger } from './job-logger.js';
 
 export type DeliveryOutcome =
   | { status: 'delivered'; recipients: number }
@@ -42,6 +44,8 @@ export interface ProcessorDeps {
   redis: RedisConnection;
   logger: Logger;
   hooks?: ProcessorHooks;
+  /** Local time for deadlines, lateness and the outage breaker. Default: the system clock. */
+  clock?: Clock;
   /**
    * Global backoff during a sendNotify outage: when the breaker says so, the processor calls `pauseQueue`
    * (BullMQ's worker.rateLimit) and hands the job back with Worker.RateLimitError, which uses no attempt.
@@ -49,146 +53,171 @@ export interface ProcessorDeps {
   outage?: { breaker: OutageBreaker; pauseQueue(ms: number): Promise<void> };
 }
 
+/** What one claimed run came to, before its claim is settled. */
+type Attempt =
+  | { kind: 'dropped'; why: string }
+  | { kind: 'late'; decision: LateDecision }
+  | { kind: 'called'; decision: Decision; result: SendResult; attemptsMade: number };
+
 /**
- * The delivery processor: deadline check, duplicate check, sign and send (inside the client), classify,
- * then done, retry (by throwing RetryableDeliveryError) or dead-letter. A job never fails finally through
- * this path: before its last attempt would fail it is dead-lettered with the reason.
+ * The delivery processor: read the job data, claim the delivery (duplicate suppression), then deadline
+ * check, sign and send (inside the client), classify, and carry out the one decision (delivery-decision.ts):
+ * done, retry (by throwing RetryableDeliveryError), dead-letter, or pause the queue. A job never fails
+ * finally through this path: before its last attempt would fail it is dead-lettered with the reason.
  */
 export function createProcessor(deps: ProcessorDeps) {
-  const { config, client, deadLetters, redis, hooks, outage } = deps;
-  // Covers a call and its one re-signed retry; a claim left by a crash lapses before stalled-job recovery.
-  const claimMs = 2 * config.timeoutMs + 5_000;
+  const { config, client, deadLetters, redis, outage } = deps;
+  const hooks = deps.hooks ?? {};
+  const clock = deps.clock ?? systemClock;
+  const claimMs = callWindowMs(config.timeoutMs);
 
   async function deadLetter(
     job: Job,
     data: DeliveryJobData | undefined,
-    reason: DeadLetterReason,
-    details: DeadLetterDetails,
-    log: Logger,
+    decision: { reason: DeadLetterReason; lastError: string },
+    attempts: number,
+    log: JobLogger,
+    result?: SendResult,
   ): Promise<DeliveryOutcome> {
-    await writeDeadLetter(deadLetters, job, reason, details);
-    log.warn({ reason, attempts: details.attempts, lastError: details.lastError }, 'dead-lettered');
-    await hooks?.onDeadLettered?.(data, reason, job);
+    const { reason, lastError } = decision;
+    await writeDeadLetter(deadLetters, job, reason, { attempts, lastError, ...(result && { result }) });
+    log().warn({ reason, attempts, lastError }, 'dead-lettered');
+    await hooks.onDeadLettered?.(data, reason, job);
     return { status: 'dead-lettered', reason };
   }
 
   /** A run of this delivery holds the claim (its worker lost the job's lock but is still calling). */
-  async function deferWhileClaimed(job: Job, token: string | undefined, retryInMs: number, log: Logger): Promise<never> {
+  async function deferWhileClaimed(job: Job, token: string | undefined, retryInMs: number, log: JobLogger): Promise<never> {
     // Look again every 2 s rather than only when the claim lapses: the holder usually finishes in a moment.
     const delayMs = Math.min(retryInMs, 2_000) + 250;
-    log.info({ delayMs }, 'another run of this delivery is calling sendNotify; checking again when its claim lapses');
+    log().info({ delayMs }, 'another run of this delivery is calling sendNotify; checking again when its claim lapses');
     if (token === undefined) {
       throw new RetryableDeliveryError('claimed by another run', delayMs, { outcome: 'retryable', msg: 'claimed by another run' });
     }
-    // Delayed, not failed: waiting for another run is no attempt of this one.
+    // Delayed, not failed: waiting for another run is no attempt of this one. BullMQ compares the
+    // timestamp with its own Date.now(), so it is real time, not the injected clock.
     await job.moveToDelayed(Date.now() + delayMs, token);
     throw new DelayedError();
   }
 
   async function process(job: Job, token?: string): Promise<DeliveryOutcome> {
-    const log = deps.logger.child({ queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1 });
-    const parsed = DeliveryJobSchema.safeParse(job.data);
-    if (!parsed.success) {
-      const lastError = describeIssues(toFieldIssues(parsed.error));
-      return deadLetter(job, undefined, 'invalid', { attempts: 0, lastError: `job data fails the schema: ${lastError}` }, log);
-    }
-    const data = parsed.data;
+    const log = lazyJobLogger(deps.logger, job);
+    const checked = checkJobData(job.data);
+    if (!checked.ok) return deadLetter(job, undefined, { reason: 'invalid', lastError: checked.why }, 0, log);
+    const data = checked.data;
 
     const claim = await claimDelivery(redis, config.prefix, data.deliveryKey, claimMs);
     if (claim.state === 'sent') {
-      log.info({ deliveryKey: data.deliveryKey }, 'already accepted by the platform; not sending again');
-      await hooks?.onDelivered?.(data, job);
+      log().info({ deliveryKey: data.deliveryKey }, 'already accepted by the platform; not sending again');
+      await hooks.onDelivered?.(data, job);
       return { status: 'duplicate-suppressed' };
     }
     if (claim.state === 'held') return deferWhileClaimed(job, token, claim.retryInMs, log);
-    const accepted = { recorded: false };
-    try {
-      return await sendClaimed(job, data, log, accepted);
-    } finally {
-      if (!accepted.recorded) {
-        await releaseClaim(redis, config.prefix, data.deliveryKey, claim.token).catch((e: unknown) =>
-          log.warn({ err: String(e) }, 'could not release the delivery claim; it lapses on its own'),
-        );
-      }
+
+    const release = () =>
+      releaseClaim(redis, config.prefix, data.deliveryKey, claim.token).catch((e: unknown) =>
+        log().warn({ err: e }, 'could not release the delivery claim; it lapses on its own'),
+      );
+    const attempt = await attemptClaimed(job, data, log).catch(async (error: unknown) => {
+      await release();
+      throw error;
+    });
+    // Delivered: the sent record replaces the claim; anything else gives it up at once, so a retry can claim.
+    if (attempt.kind !== 'called' || attempt.decision.kind !== 'delivered') await release();
+    switch (attempt.kind) {
+      case 'dropped':
+        log().info({ why: attempt.why }, 'dropped without sending');
+        return { status: 'dropped', why: attempt.why };
+      case 'late':
+        return deadLetter(job, data, attempt.decision, job.attemptsMade, log);
+      case 'called':
+        return carryOut(job, data, attempt, log);
     }
   }
 
-  async function sendClaimed(job: Job, data: DeliveryJobData, log: Logger, accepted: { recorded: boolean }): Promise<DeliveryOutcome> {
-    const now = Date.now();
-    if (now > data.deadline) {
-      const lastError = `not sent by its deadline ${new Date(data.deadline).toISOString()}`;
-      return deadLetter(job, data, 'expired', { attempts: job.attemptsMade, lastError }, log);
-    }
+  /** Everything between the claim and its settling: deadline, the last word of the hooks, the call, the decision. */
+  async function attemptClaimed(job: Job, data: DeliveryJobData, log: JobLogger): Promise<Attempt> {
+    const startedAt = clock.now();
+    const late = decideBeforeCall(startedAt, data.deadline);
+    if (late) return { kind: 'late', decision: late };
 
-    const dropWhy = await hooks?.beforeSend?.(data, job);
-    if (dropWhy !== undefined) {
-      log.info({ why: dropWhy }, 'dropped without sending');
-      return { status: 'dropped', why: dropWhy };
-    }
-    let result: SendResult;
-    try {
-      result = await client.sendNotify(data.notification);
-      if (shouldResignAfterSkew(result, client.signingTime())) {
-        hooks?.onCall?.(data, result, now - data.sendAt, job);
-        log.warn(
-          { signedAt: result.signedAt, serverDate: result.serverDateMs, result: describeResult(result) },
-          "rejected for its timestamp; the clock has learned the platform's time from the answer, signing again",
-        );
-        result = await client.sendNotify(data.notification);
-      }
-    } finally {
-      await hooks?.afterSend?.(data, job);
-    }
+    const dropWhy = await hooks.beforeSend?.(data, job);
+    if (dropWhy !== undefined) return { kind: 'dropped', why: dropWhy };
+    const result = await callWithResign(job, data, startedAt - data.sendAt, log);
     const attemptsMade = job.attemptsMade + 1;
-    hooks?.onCall?.(data, result, now - data.sendAt, job);
+    hooks.onCall?.(data, result, startedAt - data.sendAt, job);
 
-    if (result.outcome !== 'retryable' && outage?.breaker.onAnswered()) {
-      log.info('sendNotify answers again; taking jobs again');
-    }
-    if (result.outcome === 'delivered') {
-      accepted.recorded = true;
-      await recordSent(redis, config.prefix, data.deliveryKey, config.dedupTtlMs);
-      log.info({ recipients: result.recipients, ms: result.durationMs }, 'delivered');
-      await hooks?.onDelivered?.(data, job);
-      return { status: 'delivered', recipients: result.recipients };
-    }
-    if (result.outcome === 'rejected') {
-      return deadLetter(job, data, 'rejected', { attempts: attemptsMade, lastError: describeResult(result), result }, log);
-    }
-
-    const verdict = outage?.breaker.onRetryable(data.deliveryKey, Date.now(), result.retryAfterMs);
-    if (outage && verdict?.action === 'pause') {
-      if (verdict.tripped) {
-        log.warn(
-          { pauseMs: verdict.pauseMs, result: describeResult(result) },
-          'sendNotify looks down: pausing the queue for every worker; jobs go back without using an attempt',
-        );
-      }
-      await outage.pauseQueue(verdict.pauseMs);
-      throw Worker.RateLimitError();
-    }
-    const delayMs = retryDelay({
-      retryNumber: attemptsMade,
-      baseMs: job.opts.backoff && typeof job.opts.backoff === 'object' ? (job.opts.backoff.delay ?? config.backoffMs) : config.backoffMs,
-      ...(result.retryAfterMs !== undefined && { retryAfterMs: result.retryAfterMs }),
-    });
-    const decision = decideRetry({
-      now: Date.now(),
+    const now = clock.now();
+    const breaker = consultBreaker(result, data.deliveryKey, now, log);
+    const backoff = job.opts.backoff;
+    const decision = decideAfterCall({
+      result,
+      now,
       deadline: data.deadline,
       attemptsMade,
       attempts: job.opts.attempts ?? config.attempts,
-      delayMs,
+      backoffMs: (typeof backoff === 'object' ? backoff.delay : undefined) ?? config.backoffMs,
+      random: Math.random(),
+      ...(breaker && { breaker }),
     });
-    if (decision.action === 'dead-letter') {
-      const lastError =
-        decision.reason === 'expired'
-          ? `${describeResult(result)}; a retry in ${delayMs} ms would land after the deadline`
-          : describeResult(result);
-      return deadLetter(job, data, decision.reason, { attempts: attemptsMade, lastError, result }, log);
+    return { kind: 'called', decision, attemptsMade, result };
+  }
+
+  /** The call, signed again once when the platform refused a timestamp our clock got wrong. */
+  async function callWithResign(job: Job, data: DeliveryJobData, lateness: number, log: JobLogger): Promise<SendResult> {
+    try {
+      const first = await client.sendNotify(data.notification);
+      if (!shouldResignAfterSkew(first, client.signingTime())) return first;
+      hooks.onCall?.(data, first, lateness, job);
+      log().warn(
+        { signedAt: first.signedAt, serverDate: first.serverDateMs, result: describeResult(first) },
+        "rejected for its timestamp; the clock has learned the platform's time from the answer, signing again",
+      );
+      return await client.sendNotify(data.notification);
+    } finally {
+      await hooks.afterSend?.(data, job);
     }
-    hooks?.onRetry?.(data, decision.delayMs, result);
-    log.info({ delayMs: decision.delayMs, result: describeResult(result) }, 'will retry');
-    throw new RetryableDeliveryError(describeResult(result), decision.delayMs, result);
+  }
+
+  /** Feeds the answer to the outage breaker; its verdict only matters for a retryable answer. */
+  function consultBreaker(result: SendResult, deliveryKey: string, now: number, log: JobLogger): BreakerVerdict | undefined {
+    if (!outage) return undefined;
+    if (result.outcome === 'retryable') return outage.breaker.onRetryable(deliveryKey, now, result.retryAfterMs);
+    const closed = outage.breaker.onAnswered();
+    if (closed) log().info('sendNotify answers again; taking jobs again');
+    return undefined;
+  }
+
+  async function delivered(job: Job, data: DeliveryJobData, result: SendResult, log: JobLogger): Promise<DeliveryOutcome> {
+    await recordSent(redis, config.prefix, data.deliveryKey, config.dedupTtlMs);
+    log.info({ recipients: result.recipients, ms: result.durationMs }, 'delivered');
+    await hooks.onDelivered?.(data, job);
+    return { status: 'delivered', recipients: result.recipients };
+  }
+
+  async function carryOut(job: Job, data: DeliveryJobData, attempt: Extract<Attempt, { kind: 'called' }>, log: JobLogger): Promise<DeliveryOutcome> {
+    const { decision, attemptsMade, result } = attempt;
+    switch (decision.kind) {
+      case 'delivered':
+        return delivered(job, data, result, log);
+      case 'dead-letter':
+        return deadLetter(job, data, decision, attemptsMade, log, result);
+      case 'pause': {
+        if (decision.tripped) {
+          log().warn(
+            { pauseMs: decision.ms, result: describeResult(result) },
+            'sendNotify looks down: pausing the queue for every worker; jobs go back without using an attempt',
+          );
+        }
+        await outage?.pauseQueue(decision.ms);
+        throw Worker.RateLimitError();
+      }
+      case 'retry': {
+        hooks.onRetry?.(data, decision.delayMs, result);
+        log().info({ delayMs: decision.delayMs, result: describeResult(result) }, 'will retry');
+        throw new RetryableDeliveryError(describeResult(result), decision.delayMs, result);
+      }
+    }
   }
 
   return process;

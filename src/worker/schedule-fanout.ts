@@ -2,7 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { RedisConnection } from '../shared/redis.js';
 import { chunkedDeliveryJobs } from '../shared/delivery-jobs.js';
 import type { Config } from '../shared/config.js';
-import { coerceError, describeIssues } from '../shared/errors.js';
+import { describeIssues } from '../shared/errors.js';
 import type { Logger } from '../shared/logger.js';
 import { JOB_NAME, PRIORITY, SCHEDULE_QUEUE } from '../shared/queue-names.js';
 import { addInBatches, openDeliveryQueue } from '../shared/queues.js';
@@ -32,7 +32,7 @@ export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Red
   const { config, redis } = deps;
   const log = deps.logger.child({ component: 'schedules' });
   const deliveries = openDeliveryQueue(config, redis);
-  deliveries.on('error', (e) => log.error({ err: e.message }, 'delivery queue error'));
+  deliveries.on('error', (e) => log.error({ err: e }, 'delivery queue error'));
 
   const worker = new Worker<ScheduleFiringData, { jobs: number }>(
     SCHEDULE_QUEUE,
@@ -60,8 +60,8 @@ export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Red
     },
     { connection: redis, prefix: config.prefix, concurrency: 4 },
   );
-  worker.on('error', (e) => log.error({ err: coerceError(e).message }, 'schedule worker error'));
-  worker.on('failed', (job, e) => log.error({ jobId: job?.id, err: e.message }, 'schedule firing failed'));
+  worker.on('error', (e) => log.error({ err: e }, 'schedule worker error'));
+  worker.on('failed', (job, e) => log.error({ jobId: job?.id, err: e }, 'schedule firing failed'));
 
   return {
     worker,

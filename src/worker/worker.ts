@@ -1,6 +1,5 @@
 import { Worker, type Job } from 'bullmq';
 import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '../shared/config.js';
-import { coerceError } from '../shared/errors.js';
 import { raceTimeout } from '../shared/timeout.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { DELIVERY_QUEUE } from '../shared/queue-names.js';
@@ -8,9 +7,11 @@ import { openDeadLetterQueue, openDeliveryQueue, openScheduleQueue } from '../sh
 import { closeRedis, connectRedis } from '../shared/redis.js';
 import { retryDelay } from './backoff.js';
 import { SendNotifyClient } from '../neuxnet/client.js';
-import type { Clock } from '../neuxnet/clock.js';
+import { systemClock, type Clock } from '../neuxnet/clock.js';
 import { SkewClock } from '../neuxnet/clock-skew.js';
-import { DeliveryJobSchema, type DeliveryJobData } from '../shared/job-data.js';
+import type { DeliveryJobData } from '../shared/job-data.js';
+import { checkJobData } from './job-data-check.js';
+import { guarded } from './guarded.js';
 import { createProcessor, type DeliveryOutcome, type ProcessorHooks } from './processor.js';
 import { OutageBreaker } from './outage-breaker.js';
 import { RetryableDeliveryError } from './retryable-error.js';
@@ -45,7 +46,13 @@ export interface WorkerOptions {
    */
   clock?: Clock;
   /**
-   * Observers of what the processor does; they must not throw.
+   * Local time for the processor's decisions: deadlines, expiry, lateness, the outage breaker. Tests pass
+   * a fake one instead of waiting; it never stamps signatures (that is `clock`).
+   * @defaultValue the system clock
+   */
+  localClock?: Clock;
+  /**
+   * Observers of each delivery (type ProcessorHooks); one that throws is logged with its name, never fatal.
    * @defaultValue none
    */
   hooks?: ProcessorHooks;
@@ -86,7 +93,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
 
   const redis = connectRedis(config, 'worker');
   const workerConnection = connectRedis(config, 'worker');
-  for (const r of [redis, workerConnection]) r.on('error', (e) => log.debug({ err: e.message }, 'redis connection error'));
+  for (const r of [redis, workerConnection]) r.on('error', (e) => log.debug({ err: e }, 'redis connection error'));
   try {
     await checkEvictionPolicy(redis, { allowEviction: config.allowEviction, logger: log });
   } catch (error) {
@@ -95,24 +102,25 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     throw error;
   }
   const deadLetters = openDeadLetterQueue(config, redis);
-  deadLetters.on('error', (e) => log.error({ err: e.message }, 'dead-letter queue error'));
-  // Only read at scrape time, for the queue-depth gauges.
-  const deliveriesForCounts = openDeliveryQueue(config, redis);
-  deliveriesForCounts.on('error', (e) => log.debug({ err: e.message }, 'delivery queue error'));
+  deadLetters.on('error', (e) => log.error({ err: e }, 'dead-letter queue error'));
+  // Read at scrape time for the queue-depth gauges, and the handle on the queue's Redis-side limiter.
+  const deliveries = openDeliveryQueue(config, redis);
+  deliveries.on('error', (e) => log.debug({ err: e }, 'delivery queue error'));
   const schedulesForCounts = openScheduleQueue(config, redis);
-  schedulesForCounts.on('error', (e) => log.debug({ err: e.message }, 'schedule queue error'));
+  schedulesForCounts.on('error', (e) => log.debug({ err: e }, 'schedule queue error'));
+  const clock = options.clock ?? new SkewClock({ logger: logger.child({ component: 'clock' }) });
+  const localClock = options.localClock ?? systemClock;
+  const breaker =
+    config.outageThreshold > 0 ? new OutageBreaker({ threshold: config.outageThreshold, maxPauseMs: config.outageMaxPauseMs }) : undefined;
   const metrics =
     config.metricsPort === 0
       ? undefined
       : createWorkerMetrics({
-          queues: [deliveriesForCounts, deadLetters, schedulesForCounts],
-          onCountError: (e) => log.warn({ err: coerceError(e).message }, 'could not read queue counts for /metrics'),
+          queues: [deliveries, deadLetters, schedulesForCounts],
+          onCountError: (e) => log.warn({ err: e }, 'could not read queue counts for /metrics'),
           clockOffsetMs: () => (clock instanceof SkewClock ? clock.offsetMs : 0),
           outageOpen: () => breaker?.state.open ?? false,
         });
-  const clock = options.clock ?? new SkewClock({ logger: logger.child({ component: 'clock' }) });
-  const breaker =
-    config.outageThreshold > 0 ? new OutageBreaker({ threshold: config.outageThreshold, maxPauseMs: config.outageMaxPauseMs }) : undefined;
   const client = new SendNotifyClient({
     baseUrl: config.baseUrl,
     appid,
@@ -122,7 +130,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     clock,
   });
   // First in the chain: a cancelled campaign's chunk is dropped before any other hook sees the call.
-  const hooks = composeHooks(campaignHooks(redis, config), metrics?.hooks, options.hooks);
+  const hooks = composeHooks(log, { campaign: campaignHooks(redis, config), metrics: metrics?.hooks, caller: options.hooks });
   const processor = createProcessor({
     config,
     client,
@@ -130,11 +138,12 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     redis,
     logger,
     hooks,
+    clock: localClock,
     ...(breaker && {
       outage: {
         breaker,
         // The limiter key is the queue's, so every worker process on it pauses, not only this one.
-        pauseQueue: (ms: number) => worker.rateLimit(ms),
+        pauseQueue: (ms: number) => deliveries.rateLimit(ms),
       },
     }),
   });
@@ -154,20 +163,32 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     },
   });
 
-  worker.on('error', (error) => log.error({ err: coerceError(error).message }, 'worker error'));
+  /** Safety net: see the 'failed' listener below. */
+  const deadLetterGivenUp = async (job: Job, error: Error) => {
+    try {
+      await writeDeadLetter(deadLetters, job, 'exhausted', { attempts: job.attemptsMade, lastError: error.message });
+    } catch (e) {
+      log.error({ err: e, jobId: job.id }, 'could not write dead letter');
+      return;
+    }
+    const checked = checkJobData(job.data);
+    // composeHooks has logged a hook that threw, with its name; the dead letter is written either way.
+    await Promise.resolve(hooks.onDeadLettered?.(checked.ok ? checked.data : undefined, 'exhausted', job)).catch(() => {});
+  };
+
+  worker.on('error', (error) => log.error({ err: error }, 'worker error'));
   // Safety net: a job that fails for good outside the processor's own decisions (an unexpected error on
   // every attempt, or stalled past the limit) still ends in the dead-letter queue, never silently.
   // BullMQ stamps finishedOn only when it gives up on a job, never when it schedules another attempt;
   // attemptsMade alone would miss jobs failed before their attempts ran out (stalled past the limit).
-  worker.on('failed', (job: Job | undefined, error: Error) => {
-    if (!job?.finishedOn) return;
-    const parsed = DeliveryJobSchema.safeParse(job.data);
-    writeDeadLetter(deadLetters, job, 'exhausted', { attempts: job.attemptsMade, lastError: error.message })
-      .then(() => hooks.onDeadLettered?.(parsed.success ? parsed.data : undefined, 'exhausted', job))
-      .catch((e: unknown) => log.error({ err: coerceError(e).message, jobId: job.id }, 'could not write dead letter'));
-  });
+  worker.on(
+    'failed',
+    guarded(log, 'failed: dead-letter safety net', (job: Job | undefined, error: Error) => {
+      if (job?.finishedOn) void deadLetterGivenUp(job, error);
+    }),
+  );
 
-  metrics?.observeWorker(worker);
+  metrics?.observeWorker(worker, log);
   const schedules = startScheduleFanout({ config, redis, logger });
   const health =
     metrics &&
@@ -197,7 +218,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       }
       await schedules.close(timedOut);
       client.close();
-      await Promise.allSettled([deadLetters.close(), deliveriesForCounts.close(), schedulesForCounts.close(), health?.close()]);
+      await Promise.allSettled([deadLetters.close(), deliveries.close(), schedulesForCounts.close(), health?.close()]);
       await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection)]);
       log.info('worker closed');
     })();

@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { decideRetry, retryDelay, type BackoffInput } from '../../src/worker/backoff.js';
+import { retryDelay, type BackoffInput } from '../../src/worker/backoff.js';
 
 /** The largest double below 1, as Math.random() can return. */
 const ALMOST_ONE = 1 - Number.EPSILON;
@@ -50,55 +50,5 @@ describe('retryDelay', () => {
       expect(d).toBeGreaterThanOrEqual(2_000);
       expect(d).toBeLessThanOrEqual(4_000);
     }
-  });
-});
-
-describe('decideRetry', () => {
-  const NOW = 1_700_000_000_000;
-  const cases: { name: string; args: Parameters<typeof decideRetry>[0]; expected: ReturnType<typeof decideRetry> }[] = [
-    {
-      name: 'attempts left, retry well before the deadline',
-      args: { now: NOW, deadline: NOW + 60_000, attemptsMade: 1, attempts: 8, delayMs: 1_000 },
-      expected: { action: 'retry', delayMs: 1_000 },
-    },
-    {
-      name: 'a retry landing exactly on the deadline is still in time',
-      args: { now: NOW, deadline: NOW + 1_000, attemptsMade: 1, attempts: 8, delayMs: 1_000 },
-      expected: { action: 'retry', delayMs: 1_000 },
-    },
-    {
-      name: 'a retry landing 1 ms after the deadline -> expired',
-      args: { now: NOW, deadline: NOW + 999, attemptsMade: 1, attempts: 8, delayMs: 1_000 },
-      expected: { action: 'dead-letter', reason: 'expired' },
-    },
-    {
-      name: 'already past the deadline -> expired',
-      args: { now: NOW, deadline: NOW - 1, attemptsMade: 1, attempts: 8, delayMs: 0 },
-      expected: { action: 'dead-letter', reason: 'expired' },
-    },
-    {
-      name: 'last attempt used -> exhausted',
-      args: { now: NOW, deadline: NOW + 60_000, attemptsMade: 8, attempts: 8, delayMs: 1_000 },
-      expected: { action: 'dead-letter', reason: 'exhausted' },
-    },
-    {
-      name: 'exhausted wins over expired',
-      args: { now: NOW, deadline: NOW, attemptsMade: 3, attempts: 3, delayMs: 5_000 },
-      expected: { action: 'dead-letter', reason: 'exhausted' },
-    },
-    {
-      name: 'one attempt only -> exhausted after the first failure',
-      args: { now: NOW, deadline: NOW + 60_000, attemptsMade: 1, attempts: 1, delayMs: 1_000 },
-      expected: { action: 'dead-letter', reason: 'exhausted' },
-    },
-    {
-      name: 'second-to-last attempt still retries',
-      args: { now: NOW, deadline: NOW + 60_000, attemptsMade: 7, attempts: 8, delayMs: 30_000 },
-      expected: { action: 'retry', delayMs: 30_000 },
-    },
-  ];
-
-  it.each(cases)('$name', ({ args, expected }) => {
-    expect(decideRetry(args)).toStrictEqual(expected);
   });
 });

@@ -30,7 +30,7 @@ describe('classify', () => {
     {
       name: 'HTTP 408 -> retryable',
       answer: { httpStatus: 408, body: 'Request Timeout' },
-      expected: { outcome: 'retryable', httpStatus: 408, msg: 'Request Timeout' },
+      expected: { outcome: 'retryable', httpStatus: 408, msg: 'answer without responseHeader (no content type, 15 bytes)' },
     },
     {
       name: 'HTTP 429 with Retry-After seconds -> retryable, delay kept',
@@ -83,9 +83,9 @@ describe('classify', () => {
       expected: { outcome: 'rejected', httpStatus: 400, status: 400, msg: 'bad parameter' },
     },
     {
-      name: 'HTTP 404 with a plain body -> rejected, body kept as msg',
-      answer: { httpStatus: 404, body: 'Not Found' },
-      expected: { outcome: 'rejected', httpStatus: 404, msg: 'Not Found' },
+      name: 'HTTP 404 with a plain body -> rejected, the body described, not kept',
+      answer: { httpStatus: 404, body: 'Not Found', contentType: 'text/plain' },
+      expected: { outcome: 'rejected', httpStatus: 404, msg: 'answer without responseHeader (text/plain, 9 bytes)' },
     },
     {
       name: 'header status 401 (bad signature) inside HTTP 200 -> rejected',
@@ -99,8 +99,8 @@ describe('classify', () => {
     },
     {
       name: 'non-JSON 2xx body -> retryable (a proxy, not the platform)',
-      answer: { httpStatus: 200, body: '<html>gateway</html>' },
-      expected: { outcome: 'retryable', httpStatus: 200, msg: '<html>gateway</html>' },
+      answer: { httpStatus: 200, body: '<html>gateway</html>', contentType: 'text/html; charset=utf-8' },
+      expected: { outcome: 'retryable', httpStatus: 200, msg: 'answer without responseHeader (text/html, 20 bytes)' },
     },
     {
       name: 'empty 2xx body -> retryable',
@@ -109,8 +109,18 @@ describe('classify', () => {
     },
     {
       name: 'JSON 2xx without responseHeader -> retryable',
-      answer: { httpStatus: 200, body: '{"response":true}' },
-      expected: { outcome: 'retryable', httpStatus: 200, msg: '{"response":true}' },
+      answer: { httpStatus: 200, body: '{"response":true}', contentType: 'application/json' },
+      expected: { outcome: 'retryable', httpStatus: 200, msg: 'answer without responseHeader (application/json, 17 bytes)' },
+    },
+    {
+      name: 'responseHeader that is not an object -> not the envelope',
+      answer: { httpStatus: 200, body: '{"responseHeader":"sign=abc"}' },
+      expected: { outcome: 'retryable', httpStatus: 200, msg: 'answer without responseHeader (no content type, 29 bytes)' },
+    },
+    {
+      name: 'envelope whose msg is not a string -> no msg',
+      answer: { httpStatus: 400, body: JSON.stringify({ responseHeader: { status: 400, msg: { echo: 'sign=abc' } } }) },
+      expected: { outcome: 'rejected', httpStatus: 400, status: 400 },
     },
     {
       name: 'HTTP 301 -> rejected (not followed, not 2xx)',
@@ -123,8 +133,17 @@ describe('classify', () => {
     expect(classify(answer, NOW)).toStrictEqual(expected);
   });
 
-  it('keeps at most 200 characters of a body without an envelope', () => {
-    const result = classify({ httpStatus: 502, body: 'x'.repeat(1_000) }, NOW);
+  it('never keeps text of an answer that is not the envelope: a gateway echoing the request', () => {
+    const echo = 'appid=a&mobileNumber=966501234567&sign=0123456789abcdef&title=Hi';
+    for (const httpStatus of [200, 400, 502]) {
+      const result = classify({ httpStatus, body: echo, contentType: 'application/x-www-form-urlencoded' }, NOW);
+      expect(JSON.stringify(result)).not.toMatch(/966501234567|sign=|0123456789abcdef/);
+      expect(result.msg).toBe(`answer without responseHeader (application/x-www-form-urlencoded, ${echo.length} bytes)`);
+    }
+  });
+
+  it('keeps at most 200 characters of the envelope msg', () => {
+    const result = classify({ httpStatus: 500, body: envelope(500, false, 'x'.repeat(1_000)) }, NOW);
     expect(result.msg).toHaveLength(200);
   });
 });
