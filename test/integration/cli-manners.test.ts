@@ -101,9 +101,9 @@ describe('CLI manners', () => {
     expect(await p.listDeadLetters({ campaignId: 'c1', offset: 1, limit: 5 })).toHaveLength(1);
     expect(await p.listDeadLetters({ campaignId: 'nope' })).toEqual([]);
 
-    const api = await startApi({ env: {}, config: { redisUrl: redisUrl(), prefix, apiToken: 't0ken' }, port: 0, host: '127.0.0.1', logger: createLogger({ level: 'silent' }) });
+    const api = await startApi({ env: {}, config: { redisUrl: redisUrl(), prefix, apiToken: 't0ken-long-enough-16' }, port: 0, host: '127.0.0.1', logger: createLogger({ level: 'silent' }) });
     try {
-      const get = (q: string) => fetch(`${api.url}/v1/dead-letters?${q}`, { headers: { authorization: 'Bearer t0ken' } });
+      const get = (q: string) => fetch(`${api.url}/v1/dead-letters?${q}`, { headers: { authorization: 'Bearer t0ken-long-enough-16' } });
       const ok = await get('campaign=c1&reason=expired');
       expect(ok.status).toBe(200);
       expect(ids(((await ok.json()) as { deadLetters: { id: string }[] }).deadLetters)).toEqual(['c1.b']);
