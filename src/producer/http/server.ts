@@ -7,7 +7,8 @@ import { createLogger, type Logger } from '../../shared/logger.js';
 import { Producer } from '../producer.js';
 import { checkBearer } from './auth.js';
 import { HttpError } from './http-error.js';
-import { API_BODY_LIMIT, buildOpenApi } from './openapi.js';
+import { API_BODY_LIMIT, DOCS_PREFIX, registerOpenApi } from './openapi.js';
+import { ROUTE_DOCS } from './route-docs.js';
 import { registerRoutes } from './routes.js';
 import { raceTimeout } from '../../shared/timeout.js';
 import { listenUrl } from '../../shared/listen-url.js';
@@ -49,11 +50,14 @@ export interface Api {
   /** e.g. http://127.0.0.1:8080 */
   url: string;
   logger: Logger;
+  /** Every route served, as `METHOD /path` (HEAD and the /docs reference's own routes aside): what /openapi.json documents. */
+  routes: readonly string[];
   close(): Promise<void>;
 }
 
-/** Routes anyone may call: probes and the API description. */
+/** Routes anyone may call: probes and the API description (it holds no secrets), /docs and its assets included. */
 const PUBLIC = new Set(['/healthz', '/openapi.json']);
+const isPublic = (path: string) => PUBLIC.has(path) || path === DOCS_PREFIX || path.startsWith(`${DOCS_PREFIX}/`);
 
 /** Errors the producer raises by name, and what they mean over HTTP. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -92,12 +96,17 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, config.apiHeadersTimeoutMs / 2)),
     },
   });
+  const routes: string[] = [];
   try {
-    const openapi = buildOpenApi(packageVersion());
+    app.addHook('onRoute', (route) => {
+      const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+      for (const method of [route.method].flat()) if (method !== 'HEAD' && !hidden) routes.push(`${method} ${route.url}`);
+    });
+    await registerOpenApi(app, packageVersion());
 
     // Before the body is read: an unauthenticated upload is refused without being consumed.
     app.addHook('onRequest', async (request, reply) => {
-      if (PUBLIC.has(request.url.split('?')[0] ?? '')) return;
+      if (isPublic(request.url.split('?')[0] ?? '')) return;
       const check = checkBearer(request.headers.authorization, token);
       if (check === 'ok') return;
       reply.header('connection', 'close');
@@ -119,8 +128,8 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     });
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
-    app.get('/healthz', async () => ({ status: 'ok' }));
-    app.get('/openapi.json', async () => openapi);
+    app.get('/healthz', { schema: ROUTE_DOCS.healthz }, async () => ({ status: 'ok' }));
+    app.get('/openapi.json', { schema: ROUTE_DOCS.openapi }, async () => app.swagger());
     registerRoutes(app, producer);
 
     await app.listen({ port: options.port ?? config.apiPort, host });
@@ -136,6 +145,7 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
   return {
     url,
     logger,
+    routes,
     close: () =>
       (closing ??= (async () => {
         // Requests in flight get NEUPUSH_SHUTDOWN_TIMEOUT_MS to finish; a stalled upload does not hold shutdown.
