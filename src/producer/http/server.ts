@@ -9,6 +9,8 @@ import { checkBearer } from './auth.js';
 import { HttpError } from './http-error.js';
 import { API_BODY_LIMIT, DOCS_PREFIX, registerOpenApi } from './openapi.js';
 import { ROUTE_DOCS } from './route-docs.js';
+import { traceRequests } from './request-spans.js';
+import { setupTelemetry } from '../../shared/telemetry.js';
 import { registerRoutes } from './routes.js';
 import { raceTimeout } from '../../shared/timeout.js';
 import { listenUrl } from '../../shared/listen-url.js';
@@ -82,7 +84,12 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     throw new ConfigError('Invalid configuration: NEUPUSH_API_HEADERS_TIMEOUT_MS must not exceed NEUPUSH_API_REQUEST_TIMEOUT_MS');
   }
   const logger = (options.logger ?? createLogger({ level: config.logLevel })).child({ component: 'api' });
-  const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env, logger });
+  // Before the producer opens its queues: they carry BullMQ's own telemetry when tracing is on.
+  const telemetry = await setupTelemetry({ config });
+  const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env, logger }).catch(async (error: unknown) => {
+    await telemetry?.shutdown();
+    throw error;
+  });
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: API_BODY_LIMIT,
@@ -102,6 +109,7 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
       const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
       for (const method of [route.method].flat()) if (method !== 'HEAD' && !hidden) routes.push(`${method} ${route.url}`);
     });
+    traceRequests(app);
     await registerOpenApi(app, packageVersion());
 
     // Before the body is read: an unauthenticated upload is refused without being consumed.
@@ -136,6 +144,7 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
   } catch (error) {
     await app.close().catch(() => {});
     await producer.close();
+    await telemetry?.shutdown();
     throw error;
   }
 
@@ -154,6 +163,7 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
           app.server.closeAllConnections();
         });
         await producer.close();
+        await telemetry?.shutdown().catch((e: unknown) => logger.warn({ err: e }, 'could not flush traces'));
       })()),
   };
 }
