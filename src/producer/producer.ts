@@ -17,6 +17,7 @@ import {
 import type { Logger } from '../shared/logger.js';
 import { closeRedis, connectRedis, waitForRedis, type RedisConnection } from '../shared/redis.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
+import { withSpan, type Span } from '../shared/spans.js';
 import { fastNotification } from './fast-notification.js';
 import {
   idempotencyDigest,
@@ -121,8 +122,17 @@ export class Producer {
    * idempotency key, the key is reserved with the request's fingerprint before any job is added: the same
    * request again answers `duplicate: true`, a different one throws IdempotencyConflictError.
    */
-  async send(notification: NotificationInput, options: SendOptions = {}): Promise<SendResult> {
+  send(notification: NotificationInput, options: SendOptions = {}): Promise<SendResult> {
+    return withSpan('neupush.send', {}, async (span) => {
+      const result = await this.#send(notification, options, span);
+      span.setAttributes({ 'neupush.notification.id': result.id, 'neupush.jobs': result.jobs, 'neupush.duplicate': result.duplicate });
+      return result;
+    });
+  }
+
+  async #send(notification: NotificationInput, options: SendOptions, span: Span): Promise<SendResult> {
     const parsed = fastNotification(notification) ?? parseOrThrow(NotificationSchema, notification, 'notification');
+    if (parsed.openIds !== undefined) span.setAttribute('neupush.recipients', parsed.openIds.length);
     const now = this.#clock.now();
     const timing = resolveTiming(options, now, this.config.maxLatenessMs);
     if (timing.idempotencyKey === undefined) {
@@ -183,7 +193,16 @@ export class Producer {
    * again continues where an interrupted create stopped, given the same recipients in the same order.
    */
   createCampaign(options: CreateCampaignOptions): Promise<CampaignCreated> {
-    return createCampaign(this.#campaignContext(), options);
+    return withSpan('neupush.campaign.create', {}, async (span) => {
+      const created = await createCampaign(this.#campaignContext(), options);
+      span.setAttributes({
+        'neupush.campaign.id': created.id,
+        'neupush.recipients': created.recipients,
+        'neupush.jobs': created.jobs,
+        'neupush.existing': created.existing,
+      });
+      return created;
+    });
   }
 
   /** State and counts of a campaign; undefined when there is none with this id. */

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
-import { bool, duration, hostPorts, int, optionalSecret } from './env-parsers.js';
+import { bool, duration, hostPorts, httpUrl, int, optionalSecret } from './env-parsers.js';
 
 /**
  * Every environment variable neupush reads that has a default, written as it would be set. The schema
@@ -36,6 +36,8 @@ export const DEFAULTS = {
   NEUPUSH_DASHBOARD_READ_ONLY: 'false',
   NEUPUSH_ALLOW_EVICTION: 'false',
   LOG_LEVEL: 'info',
+  OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+  OTEL_SERVICE_NAME: 'neupush',
 } as const;
 
 /** BullMQ's default lock duration; an HTTP call must time out well before a job's lock would lapse. */
@@ -94,6 +96,12 @@ const EnvSchema = z.object({
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
     })
     .default(DEFAULTS.LOG_LEVEL),
+  OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT').optional(),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT').optional(),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(['http/protobuf', 'http/json'], { error: 'OTEL_EXPORTER_OTLP_PROTOCOL must be http/protobuf or http/json' })
+    .default(DEFAULTS.OTEL_EXPORTER_OTLP_PROTOCOL),
+  OTEL_SERVICE_NAME: z.string().min(1).default(DEFAULTS.OTEL_SERVICE_NAME),
 });
 
 /**
@@ -267,6 +275,22 @@ export interface Config {
    * @defaultValue `DEFAULTS.LOG_LEVEL`
    */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /**
+   * Where the API and the worker export traces (OTLP over HTTP); unset: no tracing, no SDK loaded.
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` as it is, else `OTEL_EXPORTER_OTLP_ENDPOINT` + `/v1/traces`.
+   * @defaultValue unset
+   */
+  otlpTracesEndpoint?: string;
+  /**
+   * OTLP encoding. `OTEL_EXPORTER_OTLP_PROTOCOL`.
+   * @defaultValue `DEFAULTS.OTEL_EXPORTER_OTLP_PROTOCOL`
+   */
+  otlpProtocol: 'http/protobuf' | 'http/json';
+  /**
+   * `service.name` of the exported spans. `OTEL_SERVICE_NAME`.
+   * @defaultValue `DEFAULTS.OTEL_SERVICE_NAME`
+   */
+  serviceName: string;
 }
 
 /** Every environment variable neupush reads; test/unit/compose.test.ts checks docker-compose.yml against it. */
@@ -321,6 +345,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dashboardReadOnly: e.NEUPUSH_DASHBOARD_READ_ONLY,
     allowEviction: e.NEUPUSH_ALLOW_EVICTION,
     logLevel: e.LOG_LEVEL,
+    ...tracesEndpoint(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
+    otlpProtocol: e.OTEL_EXPORTER_OTLP_PROTOCOL,
+    serviceName: e.OTEL_SERVICE_NAME,
     ...overrides,
   };
   if (config.redisClusterNodes && config.redisSentinels) {
@@ -333,6 +360,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     );
   }
   return Object.freeze(config);
+}
+
+/** The OTLP specification's rule: the signal-specific variable as it is, the base one with the signal's path. */
+function tracesEndpoint(traces: string | undefined, base: string | undefined): { otlpTracesEndpoint?: string } {
+  if (traces !== undefined) return { otlpTracesEndpoint: traces };
+  if (base !== undefined) return { otlpTracesEndpoint: `${base.replace(/\/+$/, '')}/v1/traces` };
+  return {};
 }
 
 /** Redis Cluster hashes only the part between the first `{` and the next `}`, when that part is not empty. */

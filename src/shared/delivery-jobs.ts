@@ -4,6 +4,7 @@ import type { Config } from './config.js';
 import type { DeliveryJobData } from './job-data.js';
 import type { Notification } from '../neuxnet/notification.js';
 import { deliveryJobOptions } from './queues.js';
+import { activeTraceparent } from './spans.js';
 
 export interface DeliveryJob {
   name: string;
@@ -41,6 +42,8 @@ export function deliveryJob(config: Readonly<Config>, spec: DeliveryJobSpec): De
   // Assigned rather than spread: this runs once per job of a million-recipient campaign.
   if (spec.campaignId !== undefined) data.campaignId = spec.campaignId;
   if (spec.chunk !== undefined) data.chunk = spec.chunk;
+  const traceparent = activeTraceparent();
+  if (traceparent !== undefined) data.traceparent = traceparent;
   const opts = deliveryJobOptions(config, { jobId: spec.jobId, delay: spec.sendAt - spec.now, priority: spec.priority, timestamp: spec.now });
   return { name: spec.name, data, opts };
 }

@@ -40,3 +40,6 @@ export const hostPorts = (name: string) =>
   });
 
 export const optionalSecret = (name: string) => z.string().min(1, `${name} must not be empty when set`).optional();
+
+/** An http(s) URL, e.g. an OTLP collector's. */
+export const httpUrl = (name: string) => z.string().refine((s) => /^https?:\/\/[^/\s]+/.test(s), `${name} must be an http(s) URL`);

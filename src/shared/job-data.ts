@@ -22,6 +22,11 @@ export const DeliveryJobSchema = z.object({
   campaignId: z.string().min(1).optional(),
   chunk: z.object({ index: z.number().int().min(0), count: z.number().int().min(1) }).optional(),
   redrives: z.number().int().min(0).optional(),
+  /**
+   * W3C trace context of the send or campaign creation that queued it, when tracing was on: the delivery's
+   * spans join that trace. Ids and flags only; a malformed one starts a new trace (shared/spans.ts).
+   */
+  traceparent: z.string().optional(),
 });
 
 export type DeliveryJobData = z.infer<typeof DeliveryJobSchema>;

@@ -4,21 +4,22 @@ import type { Config } from './config.js';
 import { BACKOFF_TYPE, DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from './queue-names.js';
 import type { DeadLetterData, DeliveryJobData } from './job-data.js';
 import type { ScheduleFiringData } from './schedule-data.js';
+import { bullmqTelemetry } from './telemetry.js';
 
 export type DeliveryQueue = Queue<DeliveryJobData>;
 export type DeadLetterQueue = Queue<DeadLetterData>;
 export type ScheduleQueue = Queue<ScheduleFiringData>;
 
 export function openDeliveryQueue(config: Readonly<Config>, connection: RedisConnection): DeliveryQueue {
-  return new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection, prefix: config.prefix });
+  return new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection, prefix: config.prefix, ...bullmqTelemetry() });
 }
 
 export function openDeadLetterQueue(config: Readonly<Config>, connection: RedisConnection): DeadLetterQueue {
-  return new Queue<DeadLetterData>(DEAD_LETTER_QUEUE, { connection, prefix: config.prefix });
+  return new Queue<DeadLetterData>(DEAD_LETTER_QUEUE, { connection, prefix: config.prefix, ...bullmqTelemetry() });
 }
 
 export function openScheduleQueue(config: Readonly<Config>, connection: RedisConnection): ScheduleQueue {
-  return new Queue<ScheduleFiringData>(SCHEDULE_QUEUE, { connection, prefix: config.prefix });
+  return new Queue<ScheduleFiringData>(SCHEDULE_QUEUE, { connection, prefix: config.prefix, ...bullmqTelemetry() });
 }
 
 /**

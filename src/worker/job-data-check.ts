@@ -55,6 +55,7 @@ function isStoredDeliveryJob(d: unknown): d is DeliveryJobData {
     Number.isInteger(d.deadline) &&
     isOptionalText(d.campaignId) &&
     (d.redrives === undefined || isCount(d.redrives, 0)) &&
+    (d.traceparent === undefined || typeof d.traceparent === 'string') &&
     (d.chunk === undefined || (isRecord(d.chunk) && isCount(d.chunk.index, 0) && isCount(d.chunk.count, 1))) &&
     isStoredNotification(d.notification)
   );

@@ -15,6 +15,7 @@ import { callWindowMs } from './call-window.js';
 import { decideAfterCall, decideBeforeCall, type Decision, type LateDecision } from './delivery-decision.js';
 import { checkJobData } from './job-data-check.js';
 import { lazyJobLogger, type JobLogger } from './job-logger.js';
+import { tracedCall } from './delivery-spans.js';
 
 export type DeliveryOutcome =
   | { status: 'delivered'; recipients: number }
@@ -166,14 +167,14 @@ export function createProcessor(deps: ProcessorDeps) {
   /** The call, signed again once when the platform refused a timestamp our clock got wrong. */
   async function callWithResign(job: Job, data: DeliveryJobData, lateness: number, log: JobLogger): Promise<SendResult> {
     try {
-      const first = await client.sendNotify(data.notification);
+      const first = await tracedCall('sendNotify', () => client.sendNotify(data.notification));
       if (!shouldResignAfterSkew(first, client.signingTime())) return first;
       hooks.onCall?.(data, first, lateness, job);
       log().warn(
         { signedAt: first.signedAt, serverDate: first.serverDateMs, result: describeResult(first) },
         "rejected for its timestamp; the clock has learned the platform's time from the answer, signing again",
       );
-      return await client.sendNotify(data.notification);
+      return await tracedCall('sendNotify', () => client.sendNotify(data.notification));
     } finally {
       await hooks.afterSend?.(data, job);
     }

@@ -8,6 +8,7 @@ import { JOB_NAME, PRIORITY, SCHEDULE_QUEUE } from '../shared/queue-names.js';
 import { addInBatches, openDeliveryQueue } from '../shared/queues.js';
 import { firingNotificationId, ScheduleFiringSchema, type ScheduleFiringData } from '../shared/schedule-data.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
+import { bullmqTelemetry } from '../shared/telemetry.js';
 
 export interface ScheduleFanout {
   readonly worker: Worker<ScheduleFiringData, { jobs: number }>;
@@ -58,7 +59,7 @@ export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Red
       log.info({ scheduleId, firingAt: new Date(firingAt).toISOString(), jobs: jobs.length }, 'schedule fired');
       return { jobs: jobs.length };
     },
-    { connection: redis, prefix: config.prefix, concurrency: 4 },
+    { connection: redis, prefix: config.prefix, concurrency: 4, ...bullmqTelemetry() },
   );
   worker.on('error', (e) => log.error({ err: e }, 'schedule worker error'));
   worker.on('failed', (job, e) => log.error({ jobId: job?.id, err: e }, 'schedule firing failed'));

@@ -22,6 +22,8 @@ import { startScheduleFanout } from './schedule-fanout.js';
 import { checkEvictionPolicy } from './eviction-policy.js';
 import { tryStartHealthServer } from './health-server.js';
 import { createWorkerMetrics } from './metrics.js';
+import { tracedProcessor } from './delivery-spans.js';
+import { bullmqTelemetry, setupTelemetry } from '../shared/telemetry.js';
 
 export interface WorkerOptions {
   /**
@@ -90,6 +92,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   const { appid, secret } = requireCredentials(config);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const log = logger.child({ component: 'worker' });
+  // Before any queue or worker is opened: they carry BullMQ's own telemetry when tracing is on.
+  const telemetry = await setupTelemetry({ config });
 
   const redis = connectRedis(config, 'worker');
   const workerConnection = connectRedis(config, 'worker');
@@ -99,6 +103,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   } catch (error) {
     redis.disconnect();
     workerConnection.disconnect();
+    await telemetry?.shutdown();
     throw error;
   }
   const deadLetters = openDeadLetterQueue(config, redis);
@@ -148,7 +153,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     }),
   });
 
-  const worker = new Worker<DeliveryJobData, DeliveryOutcome>(DELIVERY_QUEUE, processor, {
+  const worker = new Worker<DeliveryJobData, DeliveryOutcome>(DELIVERY_QUEUE, tracedProcessor(processor), {
+    ...bullmqTelemetry(),
     connection: workerConnection,
     prefix: config.prefix,
     concurrency: config.concurrency,
@@ -220,6 +226,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       client.close();
       await Promise.allSettled([deadLetters.close(), deliveries.close(), schedulesForCounts.close(), health?.close()]);
       await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection)]);
+      await telemetry?.shutdown().catch((e: unknown) => log.warn({ err: e }, 'could not flush traces'));
       log.info('worker closed');
     })();
     return closing;

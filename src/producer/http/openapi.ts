@@ -1,19 +1,19 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import { createJsonSchemaTransform, createJsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { LANGUAGES, LIMITS, NotificationSchema } from '../../neuxnet/notification.js';
 import { SendOptionsSchema } from '../send-options.js';
-import { DEAD_LETTER_REASONS } from '../../shared/job-data.js';
 import { NDJSON_MAX_HEADER_BYTES, NDJSON_MAX_LINE_BYTES } from './ndjson.js';
-import {
-  CampaignHeaderSchema,
-  CampaignRequestSchema,
-  RecipientSchema,
-  RedriveRequestSchema,
-  SendRequestSchema,
-} from './schemas.js';
+import { CampaignHeaderSchema, CampaignRequestSchema, RecipientSchema, RedriveRequestSchema, SendRequestSchema } from './schemas.js';
+import * as answers from './response-schemas.js';
+import { tidyDocument, type Json } from './openapi-tidy.js';
 
 export const API_BODY_LIMIT = 1024 * 1024;
 
-type Json = Record<string, unknown>;
+/** The interactive reference (Swagger UI, its assets served from the package) and what it lists. */
+export const DOCS_PREFIX = '/docs';
 
 /**
  * What JSON Schema cannot say about the notification: the spec's cross-field rules and the codes that
@@ -30,214 +30,97 @@ const NOTIFICATION_NOTES: Record<string, string> = {
   language: `one of ${LANGUAGES.join(', ')}; required with navigateType 1`,
 };
 
-/** Strip what zod adds for standalone documents (and the readOnly it puts on transformed arrays). */
-function clean(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(clean);
-  if (node === null || typeof node !== 'object') return node;
-  const out: Json = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (key === '$schema' || key === '$id' || key === 'readOnly') continue;
-    out[key] = clean(value);
-  }
-  return out;
-}
-
-function requestSchemas(): Record<string, Json> {
-  const registry = z.registry<{ id: string }>();
-  registry.add(NotificationSchema, { id: 'Notification' });
-  registry.add(SendOptionsSchema, { id: 'SendOptions' });
-  registry.add(SendRequestSchema, { id: 'SendRequest' });
-  registry.add(RecipientSchema, { id: 'Recipient' });
-  registry.add(CampaignHeaderSchema, { id: 'CampaignHeader' });
-  registry.add(CampaignRequestSchema, { id: 'CampaignRequest' });
-  registry.add(RedriveRequestSchema, { id: 'RedriveRequest' });
-  const { schemas } = z.toJSONSchema(registry, {
-    uri: (id) => `#/components/schemas/${id}`,
-    io: 'input',
-    // Refinements (cross-field rules) have no JSON Schema form; they are described instead.
-    unrepresentable: 'any',
-    override: (ctx) => {
-      // `send` also takes a Date; over HTTP that is an ISO-8601 string.
-      if ((ctx.zodSchema as { _zod: { def: { type: string } } })._zod.def.type === 'date') {
-        ctx.jsonSchema.type = 'string';
-        ctx.jsonSchema.format = 'date-time';
-      }
-    },
-  });
-  const out = clean(schemas) as Record<string, Json>;
-  const properties = (out.Notification?.properties ?? {}) as Record<string, Json>;
-  for (const [field, note] of Object.entries(NOTIFICATION_NOTES)) {
-    if (properties[field]) properties[field].description = note;
-  }
-  // The header only checks that it is an object (createCampaign checks the rest); document what it holds.
-  const header = (out.CampaignHeader?.properties ?? {}) as Record<string, Json>;
-  header.notification = { allOf: [ref('Notification')], description: 'The notification without openIds (the recipients supply them)' };
-  return out;
-}
-
-const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
-const json = (schema: Json) => ({ 'application/json': { schema } });
-const answer = (description: string, schema: Json) => ({ description, content: json(schema) });
-
-const errorResponses = {
-  '401': answer('No bearer token, or a malformed Authorization header', ref('Error')),
-  '403': answer('Wrong bearer token', ref('Error')),
-};
-const badRequest = { '400': answer('Invalid input: each failing field and the rule it breaks', ref('Error')) };
-
-const responseSchemas: Record<string, Json> = {
-  Error: {
-    type: 'object',
-    required: ['error'],
-    properties: {
-      error: { type: 'string' },
-      issues: {
-        type: 'array',
-        items: { type: 'object', required: ['field', 'rule'], properties: { field: { type: 'string' }, rule: { type: 'string' } } },
-      },
-    },
-  },
-  SendResult: {
-    type: 'object',
-    required: ['id', 'jobs'],
-    properties: { id: { type: 'string' }, jobs: { type: 'integer', description: 'Delivery jobs queued (one per request of at most NEUPUSH_CHUNK_SIZE openIds)' } },
-  },
-  CampaignCreated: {
-    type: 'object',
-    properties: {
-      id: { type: 'string' },
-      recipients: { type: 'integer' },
-      jobs: { type: 'integer' },
-      read: { type: 'integer' },
-      existing: { type: 'boolean', description: 'Nothing was queued by this call: the id was already fully queued, or cancelled' },
-      cancelled: { type: 'boolean' },
-    },
-  },
-  CampaignStatus: {
-    type: 'object',
-    description: 'State and counts of a campaign (state: scheduled, sending, completed, completed_with_failures, cancelled)',
-    additionalProperties: true,
-    properties: { id: { type: 'string' }, state: { type: 'string' }, recipients: { type: 'integer' }, sent: { type: 'integer' }, failed: { type: 'integer' } },
-  },
-  DeadLetter: {
-    type: 'object',
-    additionalProperties: true,
-    properties: {
-      id: { type: 'string' },
-      reason: { type: 'string', enum: ['expired', 'rejected', 'exhausted', 'invalid'] },
-      attempts: { type: 'integer' },
-      lastError: { type: 'string' },
-      notification: { type: 'object' },
-    },
-  },
-  RedriveResult: {
-    type: 'object',
-    properties: {
-      redriven: { type: 'integer' },
-      skipped: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, why: { type: 'string' } } } },
-    },
-  },
-};
-
-const pageParams = [
-  { name: 'limit', in: 'query', schema: { type: 'integer', minimum: 1, maximum: 1000, default: 100 } },
-  { name: 'offset', in: 'query', schema: { type: 'integer', minimum: 0, default: 0 } },
-];
-const idParam = { name: 'id', in: 'path', required: true, schema: { type: 'string' } };
-const idempotencyKey = {
-  name: 'Idempotency-Key',
-  in: 'header',
-  schema: { type: 'string', minLength: 1, maxLength: 256 },
-  description: 'The same key twice gives one notification (or campaign) and answers with the first id',
-};
-
-/** The OpenAPI 3.1 document served at /openapi.json; request bodies come from the zod schemas above. */
-export function buildOpenApi(version: string): Json {
-  return {
-    openapi: '3.1.0',
-    info: {
-      title: 'neupush intake API',
-      version,
-      description:
-        'Queue Neuxnet Super App notifications over HTTP. Authenticate with `Authorization: Bearer <NEUPUSH_API_TOKEN>`. ' +
-        `JSON bodies are limited to ${API_BODY_LIMIT} bytes; NDJSON campaign bodies stream without a total limit, ` +
-        `${NDJSON_MAX_HEADER_BYTES} bytes for the header line and ${NDJSON_MAX_LINE_BYTES} for each recipient line.`,
-    },
-    components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
-      schemas: { ...requestSchemas(), ...responseSchemas },
-    },
-    security: [{ bearer: [] }],
-    paths: {
-      '/v1/notifications': {
-        post: {
-          summary: 'Queue one notification (the same schema and options as `neupush send`)',
-          parameters: [idempotencyKey],
-          requestBody: { required: true, content: json(ref('SendRequest')) },
-          responses: { '202': answer('Queued', ref('SendResult')), ...badRequest, ...errorResponses, '413': answer('Body too large', ref('Error')) },
-        },
-      },
-      '/v1/campaigns': {
-        get: {
-          summary: 'Campaigns, newest first',
-          parameters: pageParams,
-          responses: { '200': answer('Campaigns', { type: 'object', properties: { campaigns: { type: 'array', items: ref('CampaignStatus') } } }), ...errorResponses },
-        },
-        post: {
-          summary: 'Create (or resume) a campaign: JSON with a recipients array, or NDJSON streaming',
-          description:
-            'application/x-ndjson: the first line is the campaign header (CampaignHeader), every further line one Recipient ' +
-            '(an openId string or { openId, timezone, language }). Recipients are streamed into the queue in batches, never buffered whole; ' +
-            'an error after some batches leaves those queued: send the same body again with the same id to resume, or DELETE it.',
-          parameters: [idempotencyKey],
-          requestBody: {
-            required: true,
-            content: {
-              ...json(ref('CampaignRequest')),
-              'application/x-ndjson': { schema: { type: 'string', description: 'CampaignHeader line, then one Recipient per line' } },
-            },
-          },
-          responses: {
-            '202': answer('Queued', ref('CampaignCreated')),
-            ...badRequest,
-            ...errorResponses,
-            '409': answer('Another request is creating the same campaign right now', ref('Error')),
-            '413': answer('JSON body, or one NDJSON line, too large', ref('Error')),
-          },
-        },
-      },
-      '/v1/campaigns/{id}': {
-        get: {
-          summary: 'State and counts of a campaign',
-          parameters: [idParam],
-          responses: { '200': answer('The campaign', ref('CampaignStatus')), '404': answer('No such campaign', ref('Error')), ...errorResponses },
-        },
-        delete: {
-          summary: 'Cancel a campaign; when this answers, nothing more of it is sent',
-          parameters: [idParam],
-          responses: { '200': answer('Cancelled', ref('CampaignStatus')), '404': answer('No such campaign', ref('Error')), ...errorResponses },
-        },
-      },
-      '/v1/dead-letters': {
-        get: {
-          summary: 'Dead letters, oldest first',
-          parameters: [
-            ...pageParams,
-            { name: 'campaign', in: 'query', description: "only this campaign's", schema: { type: 'string' } },
-            { name: 'reason', in: 'query', schema: { type: 'string', enum: [...DEAD_LETTER_REASONS] } },
-          ],
-          responses: { '200': answer('Dead letters', { type: 'object', properties: { deadLetters: { type: 'array', items: ref('DeadLetter') } } }), ...errorResponses },
-        },
-      },
-      '/v1/dead-letters/redrive': {
-        post: {
-          summary: 'Put dead letters back with fresh attempts and a fresh deadline',
-          requestBody: { required: true, content: json(ref('RedriveRequest')) },
-          responses: { '200': answer('Redriven', ref('RedriveResult')), ...badRequest, ...errorResponses },
-        },
-      },
-      '/healthz': { get: { summary: 'The API answers (no authentication)', security: [], responses: { '200': { description: 'Alive' } } } },
-      '/openapi.json': { get: { summary: 'This document (no authentication)', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
-    },
+/**
+ * Schemas that become named components (and `$ref`s) rather than being inlined where they are used. Named in
+ * zod's global registry, because that is where `.meta({ description })` keeps the fields' descriptions; once
+ * per process, keeping any description a schema already has.
+ */
+function componentRegistry() {
+  const registry = z.globalRegistry;
+  const named: Record<string, z.ZodType> = {
+    Notification: NotificationSchema,
+    SendOptions: SendOptionsSchema,
+    SendRequest: SendRequestSchema,
+    Recipient: RecipientSchema,
+    CampaignHeader: CampaignHeaderSchema,
+    CampaignRequest: CampaignRequestSchema,
+    RedriveRequest: RedriveRequestSchema,
+    Error: answers.ErrorAnswerSchema,
+    SendResult: answers.SendResultSchema,
+    CampaignCreated: answers.CampaignCreatedSchema,
+    CampaignStatus: answers.CampaignStatusSchema,
+    DeadLetter: answers.DeadLetterSchema,
+    RedriveResult: answers.RedriveResultSchema,
   };
+  for (const [id, schema] of Object.entries(named)) {
+    if (registry.get(schema)?.id !== id) registry.add(schema, { ...registry.get(schema), id });
+  }
+  return registry;
+}
+
+/** Zod's own conversion, plus: `send` also takes a Date, which over HTTP is an ISO-8601 string. */
+const zodToJsonConfig = {
+  override: (ctx: { zodSchema: unknown; jsonSchema: Record<string, unknown> }) => {
+    const def = (ctx.zodSchema as { _zod: { def: { type: string } } })._zod.def;
+    if (def.type === 'date') Object.assign(ctx.jsonSchema, { type: 'string', format: 'date-time' });
+    if (def.type === 'union' && Array.isArray(ctx.jsonSchema.anyOf)) {
+      ctx.jsonSchema.anyOf = (ctx.jsonSchema.anyOf as object[]).filter((s) => Object.keys(s).length > 0);
+    }
+  },
+};
+
+type RouteDoc = Parameters<ReturnType<typeof createJsonSchemaTransform>>[0];
+
+/**
+ * fastify-type-provider-zod's transform, also for a body given per media type (`{ content: { type: { schema } } }`,
+ * as the campaign route's JSON and NDJSON bodies are): each media type's zod schema is converted on its own.
+ */
+function routeTransform(registry: typeof z.globalRegistry) {
+  const zodTransform = createJsonSchemaTransform({ schemaRegistry: registry, skipList: [], zodToJsonConfig });
+  return (route: RouteDoc) => {
+    const body = (route.schema as { body?: unknown } | undefined)?.body;
+    if (!isContentMap(body)) return zodTransform(route);
+    const content: Json = {};
+    for (const [type, { schema, ...rest }] of Object.entries(body.content)) {
+      const one = zodTransform({ ...route, schema: { body: schema } } as RouteDoc).schema as { body: unknown };
+      content[type] = { ...rest, schema: one.body };
+    }
+    const out = zodTransform({ ...route, schema: { ...route.schema, body: undefined } } as RouteDoc);
+    return { ...out, schema: { ...(out.schema as Json), body: { content } } };
+  };
+}
+
+function isContentMap(body: unknown): body is { content: Record<string, { schema: unknown }> } {
+  return typeof body === 'object' && body !== null && 'content' in body && !(body instanceof z.ZodType);
+}
+
+/**
+ * Registers /openapi.json and the reference at /docs, generated from the `schema` of every route registered
+ * after this (zod schemas, the same ones the handlers parse with). Fastify neither validates nor serialises
+ * with those schemas: handlers parse themselves (so 400s keep naming each field as the README documents)
+ * and answers go out as JSON.stringify makes them.
+ */
+export async function registerOpenApi(app: FastifyInstance, version: string): Promise<void> {
+  app.setValidatorCompiler(() => (value) => ({ value }));
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  const registry = componentRegistry();
+  const components = createJsonSchemaTransformObject({ schemaRegistry: registry, zodToJsonConfig });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'neupush intake API',
+        version,
+        description:
+          'Queue Neuxnet Super App notifications over HTTP. Authenticate with `Authorization: Bearer <NEUPUSH_API_TOKEN>`. ' +
+          `JSON bodies are limited to ${API_BODY_LIMIT} bytes; NDJSON campaign bodies stream without a total limit, ` +
+          `${NDJSON_MAX_HEADER_BYTES} bytes for the header line and ${NDJSON_MAX_LINE_BYTES} for each recipient line.`,
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: routeTransform(registry) as never,
+    transformObject: ((doc: Parameters<typeof components>[0]) => tidyDocument(components(doc) as Json, NOTIFICATION_NOTES)) as never,
+  });
+  await app.register(swaggerUi, { routePrefix: DOCS_PREFIX, uiConfig: { deepLinking: true } });
 }

@@ -9,6 +9,7 @@ import type { CreateCampaignOptions } from '../campaign-options.js';
 import type { Producer } from '../producer.js';
 import { HttpError } from './http-error.js';
 import { ndjsonRecords, type NdjsonRecord } from './ndjson.js';
+import { ROUTE_DOCS } from './route-docs.js';
 import {
   CampaignHeaderSchema,
   CampaignRequestSchema,
@@ -58,7 +59,7 @@ export function registerRoutes(app: FastifyInstance, producer: Producer): void {
   // Hand the raw stream to the handler: recipients are read line by line, never buffered whole.
   app.addContentTypeParser(NDJSON, (_request, payload, done) => done(null, payload));
 
-  app.post('/v1/notifications', async (request, reply) => {
+  app.post('/v1/notifications', { schema: ROUTE_DOCS.send }, async (request, reply) => {
     const body = parse(SendRequestSchema, request.body, 'request');
     const raw = request.body as { notification: Parameters<Producer['send']>[0] };
     const key = idempotencyKeyOf(request);
@@ -70,7 +71,7 @@ export function registerRoutes(app: FastifyInstance, producer: Producer): void {
     return reply.code(202).send(result);
   });
 
-  app.post('/v1/campaigns', async (request, reply) => {
+  app.post('/v1/campaigns', { schema: ROUTE_DOCS.createCampaign }, async (request, reply) => {
     const key = idempotencyKeyOf(request);
     const defaultId = key === undefined ? {} : { id: campaignIdFromKey(key) };
     let options: CreateCampaignOptions;
@@ -89,25 +90,25 @@ export function registerRoutes(app: FastifyInstance, producer: Producer): void {
     return reply.code(202).send(created);
   });
 
-  app.get('/v1/campaigns', async (request) => {
+  app.get('/v1/campaigns', { schema: ROUTE_DOCS.listCampaigns }, async (request) => {
     const query = parse(ListQuerySchema, request.query, 'query');
     return { campaigns: await producer.listCampaigns(query) };
   });
 
-  app.get<{ Params: { id: string } }>('/v1/campaigns/:id', async (request) => {
+  app.get<{ Params: { id: string } }>('/v1/campaigns/:id', { schema: ROUTE_DOCS.getCampaign }, async (request) => {
     const status = await producer.getCampaign(request.params.id);
     if (!status) throw new HttpError(404, `no campaign with id ${request.params.id}`);
     return status;
   });
 
-  app.delete<{ Params: { id: string } }>('/v1/campaigns/:id', async (request) => producer.cancelCampaign(request.params.id));
+  app.delete<{ Params: { id: string } }>('/v1/campaigns/:id', { schema: ROUTE_DOCS.cancelCampaign }, async (request) => producer.cancelCampaign(request.params.id));
 
-  app.get('/v1/dead-letters', async (request) => {
+  app.get('/v1/dead-letters', { schema: ROUTE_DOCS.listDeadLetters }, async (request) => {
     const { campaign, ...query } = parse(DeadLetterQuerySchema, request.query, 'query');
     return { deadLetters: await producer.listDeadLetters({ ...query, ...(campaign !== undefined && { campaignId: campaign }) }) };
   });
 
-  app.post('/v1/dead-letters/redrive', async (request) => {
+  app.post('/v1/dead-letters/redrive', { schema: ROUTE_DOCS.redrive }, async (request) => {
     const body = parse(RedriveRequestSchema, request.body, 'request');
     return producer.redriveDeadLetters('all' in body ? 'all' : body.ids);
   });

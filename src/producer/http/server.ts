@@ -7,7 +7,10 @@ import { createLogger, type Logger } from '../../shared/logger.js';
 import { Producer } from '../producer.js';
 import { checkBearer } from './auth.js';
 import { HttpError } from './http-error.js';
-import { API_BODY_LIMIT, buildOpenApi } from './openapi.js';
+import { API_BODY_LIMIT, DOCS_PREFIX, registerOpenApi } from './openapi.js';
+import { ROUTE_DOCS } from './route-docs.js';
+import { traceRequests } from './request-spans.js';
+import { setupTelemetry } from '../../shared/telemetry.js';
 import { registerRoutes } from './routes.js';
 import { raceTimeout } from '../../shared/timeout.js';
 import { listenUrl } from '../../shared/listen-url.js';
@@ -49,11 +52,14 @@ export interface Api {
   /** e.g. http://127.0.0.1:8080 */
   url: string;
   logger: Logger;
+  /** Every route served, as `METHOD /path` (HEAD and the /docs reference's own routes aside): what /openapi.json documents. */
+  routes: readonly string[];
   close(): Promise<void>;
 }
 
-/** Routes anyone may call: probes and the API description. */
+/** Routes anyone may call: probes and the API description (it holds no secrets), /docs and its assets included. */
 const PUBLIC = new Set(['/healthz', '/openapi.json']);
+const isPublic = (path: string) => PUBLIC.has(path) || path === DOCS_PREFIX || path.startsWith(`${DOCS_PREFIX}/`);
 
 /** Errors the producer raises by name, and what they mean over HTTP. */
 const STATUS_BY_CODE: Record<string, number> = {
@@ -78,7 +84,12 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     throw new ConfigError('Invalid configuration: NEUPUSH_API_HEADERS_TIMEOUT_MS must not exceed NEUPUSH_API_REQUEST_TIMEOUT_MS');
   }
   const logger = (options.logger ?? createLogger({ level: config.logLevel })).child({ component: 'api' });
-  const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env, logger });
+  // Before the producer opens its queues: they carry BullMQ's own telemetry when tracing is on.
+  const telemetry = await setupTelemetry({ config });
+  const producer = await Producer.create({ config: options.config ?? {}, env: options.env ?? process.env, logger }).catch(async (error: unknown) => {
+    await telemetry?.shutdown();
+    throw error;
+  });
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: API_BODY_LIMIT,
@@ -92,12 +103,18 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
       connectionsCheckingInterval: Math.max(50, Math.min(1_000, config.apiHeadersTimeoutMs / 2)),
     },
   });
+  const routes: string[] = [];
   try {
-    const openapi = buildOpenApi(packageVersion());
+    app.addHook('onRoute', (route) => {
+      const hidden = (route.schema as { hide?: boolean } | undefined)?.hide === true;
+      for (const method of [route.method].flat()) if (method !== 'HEAD' && !hidden) routes.push(`${method} ${route.url}`);
+    });
+    traceRequests(app);
+    await registerOpenApi(app, packageVersion());
 
     // Before the body is read: an unauthenticated upload is refused without being consumed.
     app.addHook('onRequest', async (request, reply) => {
-      if (PUBLIC.has(request.url.split('?')[0] ?? '')) return;
+      if (isPublic(request.url.split('?')[0] ?? '')) return;
       const check = checkBearer(request.headers.authorization, token);
       if (check === 'ok') return;
       reply.header('connection', 'close');
@@ -119,14 +136,15 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
     });
     app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` }));
 
-    app.get('/healthz', async () => ({ status: 'ok' }));
-    app.get('/openapi.json', async () => openapi);
+    app.get('/healthz', { schema: ROUTE_DOCS.healthz }, async () => ({ status: 'ok' }));
+    app.get('/openapi.json', { schema: ROUTE_DOCS.openapi }, async () => app.swagger());
     registerRoutes(app, producer);
 
     await app.listen({ port: options.port ?? config.apiPort, host });
   } catch (error) {
     await app.close().catch(() => {});
     await producer.close();
+    await telemetry?.shutdown();
     throw error;
   }
 
@@ -136,6 +154,7 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
   return {
     url,
     logger,
+    routes,
     close: () =>
       (closing ??= (async () => {
         // Requests in flight get NEUPUSH_SHUTDOWN_TIMEOUT_MS to finish; a stalled upload does not hold shutdown.
@@ -144,6 +163,7 @@ export async function startApi(options: ApiOptions = {}): Promise<Api> {
           app.server.closeAllConnections();
         });
         await producer.close();
+        await telemetry?.shutdown().catch((e: unknown) => logger.warn({ err: e }, 'could not flush traces'));
       })()),
   };
 }
