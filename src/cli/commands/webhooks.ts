@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { assertIds, IDS } from '../../shared/ids.js';
-import { action, EXIT, UsageError } from '../exit.js';
+import { IDS } from '../../shared/ids.js';
+import { action } from '../exit.js';
 import { integer } from '../option-parsers.js';
 import { printTable } from '../table.js';
 import { withProducer } from '../with-producer.js';
+import { redriveAction } from '../redrive-action.js';
 
 export function registerWebhooks(program: Command): void {
   const webhooks = program.command('webhooks').description('inspect and redrive webhook events that could not be delivered');
@@ -31,15 +32,5 @@ export function registerWebhooks(program: Command): void {
     .argument('[ids...]', 'ids as webhooks list-failed shows them')
     .option('--all', 'redrive every webhook dead letter')
     .option('--json', 'print {"redriven":N,"skipped":[{"id":"…","why":"…"}]}')
-    .action(
-      action(async (ids: string[], flags: { all?: boolean; json?: boolean }) => {
-        if ((flags.all === true) === (ids.length > 0)) throw new UsageError('webhooks redrive: give either --all or one or more ids');
-        assertIds(IDS.webhookDeadLetter, ids, 'ids');
-        const result = await withProducer((p) => p.redriveWebhookDeadLetters(flags.all ? 'all' : ids));
-        if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else process.stdout.write(`redriven ${result.redriven}, skipped ${result.skipped.length}\n`);
-        for (const s of result.skipped) process.stderr.write(`neupush: skipped ${s.id}: ${s.why}\n`);
-        if (result.skipped.length > 0) process.exitCode = result.redriven === 0 ? EXIT.badInput : EXIT.failure;
-      }),
-    );
+    .action(redriveAction('webhooks redrive', IDS.webhookDeadLetter, (p, ids) => p.redriveWebhookDeadLetters(ids)));
 }
