@@ -31,5 +31,18 @@ export {
   type FieldIssue,
 } from './shared/errors.js';
 export { DELIVERY_QUEUE, DEAD_LETTER_QUEUE, SCHEDULE_QUEUE } from './shared/queue-names.js';
+export { WEBHOOK_QUEUE, WEBHOOK_DEAD_LETTER_QUEUE } from './shared/queue-names.js';
+export {
+  WEBHOOK_EVENT_TYPES,
+  type WebhookEvent,
+  type WebhookEventType,
+  type WebhookEventDataByType,
+  type DeliveryEventData,
+  type DeadLetteredEventData,
+  type CampaignEventData,
+  type ActivityRemovedEventData,
+} from './shared/webhook-events.js';
+export { WEBHOOK_DEAD_LETTER_REASONS, type WebhookDeadLetterReason } from './shared/webhook-jobs.js';
+export type { WebhookDeadLetterEntry, WebhookRedriveResult } from './shared/webhook-dead-letters.js';
 export type { DeadLetterReason, DeliveryJobData } from './shared/job-data.js';
 export { createLogger, type Logger } from './shared/logger.js';

@@ -4,7 +4,9 @@ import { campaignKeys } from '../shared/campaign-keys.js';
 import { LOCK_DURATION_MS, type Config } from '../shared/config.js';
 import { NeupushError, type NeupushErrorOptions } from '../shared/errors.js';
 import { assertId, IDS } from '../shared/ids.js';
-import type { DeliveryQueue } from '../shared/queues.js';
+import type { DeliveryQueue, WebhookQueue } from '../shared/queues.js';
+import { enqueueWebhookEvent } from '../shared/webhook-jobs.js';
+import { webhookEvent } from '../shared/webhook-events.js';
 import { getCampaign, type CampaignStatus } from './campaign-status.js';
 
 export interface CancelResult extends CampaignStatus {
@@ -58,7 +60,7 @@ async function waitForCallsInFlight(counters: CampaignCounters, id: string): Pro
  * worker put back for a retry meanwhile. When this resolves, nothing more of the campaign is sent.
  */
 export async function cancelCampaign(
-  ctx: { config: Readonly<Config>; redis: RedisConnection; deliveries: DeliveryQueue },
+  ctx: { config: Readonly<Config>; redis: RedisConnection; deliveries: DeliveryQueue; webhooks?: WebhookQueue },
   id: string,
 ): Promise<CancelResult> {
   // Before any key: `X:chunks` would otherwise name campaign X's chunks hash.
@@ -82,5 +84,12 @@ export async function cancelCampaign(
   }
   const status = await getCampaign(redis, config.prefix, id);
   if (!status) throw new CampaignNotFoundError(id);
+  if (ctx.webhooks && (flag.result === 'flagged' || flag.result === 'already-cancelled')) {
+    // Queued again by a repeated cancel, under the same webhook-id; if it cannot be queued this rejects,
+    // and cancelling again is harmless.
+    const { recipients, sent, failed, cancelled, pending } = status;
+    const data = { campaignId: id, recipients, sent, failed, cancelled, pending };
+    await enqueueWebhookEvent(ctx.webhooks, config, webhookEvent('campaign.cancelled', id, data, Date.now()));
+  }
   return { ...status, stopped: status.cancelled - flag.cancelledBefore };
 }

@@ -10,14 +10,23 @@ import {
   openDeadLetterQueue,
   openDeliveryQueue,
   openScheduleQueue,
+  openWebhookDeadLetterQueue,
+  openWebhookQueue,
   type DeadLetterQueue,
   type DeliveryQueue,
   type ScheduleQueue,
+  type WebhookQueue,
 } from '../shared/queues.js';
 import type { Logger } from '../shared/logger.js';
 import { closeRedis, connectRedis, waitForRedis, type RedisConnection } from '../shared/redis.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
 import { withSpan, type Span } from '../shared/spans.js';
+import {
+  listWebhookDeadLetters,
+  redriveWebhookDeadLetters,
+  type WebhookDeadLetterEntry,
+  type WebhookRedriveResult,
+} from '../shared/webhook-dead-letters.js';
 import { fastNotification } from './fast-notification.js';
 import {
   idempotencyDigest,
@@ -90,6 +99,7 @@ export class Producer {
   readonly deadLetters: DeadLetterQueue;
   #closing: Promise<void> | undefined;
   #schedules: ScheduleQueue | undefined;
+  #webhooks: WebhookQueue | undefined;
   readonly #clock: Clock;
 
   private constructor(config: Readonly<Config>, redis: RedisConnection, clock: Clock) {
@@ -235,8 +245,41 @@ export class Producer {
     return removeSchedule(this.#scheduleQueue(), id);
   }
 
+  /** Webhook events that could not be delivered (NEUPUSH_WEBHOOK_URL), oldest first. */
+  async listWebhookDeadLetters(options: { limit?: number; offset?: number } = {}): Promise<WebhookDeadLetterEntry[]> {
+    const queue = openWebhookDeadLetterQueue(this.config, this.redis);
+    queue.on('error', () => {});
+    try {
+      return await listWebhookDeadLetters(queue, options);
+    } finally {
+      await queue.close();
+    }
+  }
+
+  /** Send these webhook dead letters again, same event and webhook-id, with fresh attempts. */
+  async redriveWebhookDeadLetters(ids: readonly string[] | 'all'): Promise<WebhookRedriveResult> {
+    const deadLetters = openWebhookDeadLetterQueue(this.config, this.redis);
+    const webhooks = openWebhookQueue(this.config, this.redis);
+    for (const q of [deadLetters, webhooks]) q.on('error', () => {});
+    try {
+      return await redriveWebhookDeadLetters({ config: this.config, deadLetters, webhooks }, ids);
+    } finally {
+      await Promise.allSettled([deadLetters.close(), webhooks.close()]);
+    }
+  }
+
   #campaignContext() {
-    return { config: this.config, redis: this.redis, deliveries: this.deliveries };
+    return { config: this.config, redis: this.redis, deliveries: this.deliveries, ...this.#webhookQueue() };
+  }
+
+  /** Only with NEUPUSH_WEBHOOK_URL: campaign.cancelled is queued by the cancel. */
+  #webhookQueue(): { webhooks?: WebhookQueue } {
+    if (this.config.webhookUrls.length === 0) return {};
+    if (!this.#webhooks) {
+      this.#webhooks = openWebhookQueue(this.config, this.redis);
+      this.#webhooks.on('error', () => {});
+    }
+    return { webhooks: this.#webhooks };
   }
 
   #scheduleQueue(): ScheduleQueue {
@@ -251,7 +294,7 @@ export class Producer {
   /** Close queues and the connection. Runs once; every step runs even if one fails. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
-      await Promise.allSettled([this.deliveries.close(), this.deadLetters.close(), this.#schedules?.close()]);
+      await Promise.allSettled([this.deliveries.close(), this.deadLetters.close(), this.#schedules?.close(), this.#webhooks?.close()]);
       await closeRedis(this.redis);
     })();
     return this.#closing;

@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
 import { bool, duration, hostPorts, httpUrl, int, optionalSecret } from './env-parsers.js';
+import { webhookEvents, webhookSecret, webhookUrls } from './webhook-env.js';
+import type { WebhookEventType } from './webhook-events.js';
 
 /**
  * Every environment variable neupush reads that has a default, written as it would be set. The schema
@@ -35,6 +37,10 @@ export const DEFAULTS = {
   NEUPUSH_DASHBOARD_PORT: '3000',
   NEUPUSH_DASHBOARD_READ_ONLY: 'false',
   NEUPUSH_ALLOW_EVICTION: 'false',
+  NEUPUSH_WEBHOOK_EVENTS: 'all',
+  NEUPUSH_WEBHOOK_INCLUDE_OPENIDS: 'false',
+  NEUPUSH_WEBHOOK_TIMEOUT_MS: '5000',
+  NEUPUSH_WEBHOOK_ATTEMPTS: '15',
   LOG_LEVEL: 'info',
   OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
   OTEL_SERVICE_NAME: 'neupush',
@@ -91,6 +97,12 @@ const EnvSchema = z.object({
   NEUPUSH_DASHBOARD_PASSWORD: optionalSecret('NEUPUSH_DASHBOARD_PASSWORD'),
   NEUPUSH_DASHBOARD_READ_ONLY: bool('NEUPUSH_DASHBOARD_READ_ONLY').prefault(DEFAULTS.NEUPUSH_DASHBOARD_READ_ONLY),
   NEUPUSH_ALLOW_EVICTION: bool('NEUPUSH_ALLOW_EVICTION').prefault(DEFAULTS.NEUPUSH_ALLOW_EVICTION),
+  NEUPUSH_WEBHOOK_URL: webhookUrls('NEUPUSH_WEBHOOK_URL').optional(),
+  NEUPUSH_WEBHOOK_SECRET: webhookSecret('NEUPUSH_WEBHOOK_SECRET'),
+  NEUPUSH_WEBHOOK_EVENTS: webhookEvents('NEUPUSH_WEBHOOK_EVENTS').prefault(DEFAULTS.NEUPUSH_WEBHOOK_EVENTS),
+  NEUPUSH_WEBHOOK_INCLUDE_OPENIDS: bool('NEUPUSH_WEBHOOK_INCLUDE_OPENIDS').prefault(DEFAULTS.NEUPUSH_WEBHOOK_INCLUDE_OPENIDS),
+  NEUPUSH_WEBHOOK_TIMEOUT_MS: int('NEUPUSH_WEBHOOK_TIMEOUT_MS', 100, LOCK_DURATION_MS / 2).prefault(DEFAULTS.NEUPUSH_WEBHOOK_TIMEOUT_MS),
+  NEUPUSH_WEBHOOK_ATTEMPTS: int('NEUPUSH_WEBHOOK_ATTEMPTS', 1, 100).prefault(DEFAULTS.NEUPUSH_WEBHOOK_ATTEMPTS),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent',
@@ -271,6 +283,38 @@ export interface Config {
    */
   allowEviction: boolean;
   /**
+   * Receivers of the signed webhook events, one job per event and URL. `NEUPUSH_WEBHOOK_URL` (comma-separated http(s) URLs).
+   * @defaultValue none: no events are queued
+   */
+  webhookUrls: readonly string[];
+  /**
+   * Standard Webhooks signing secret, `whsec_<base64>`; the worker refuses to start with URLs and without
+   * it. Held in process memory only. `NEUPUSH_WEBHOOK_SECRET`.
+   * @defaultValue unset
+   */
+  webhookSecret?: string;
+  /**
+   * Event types sent. `NEUPUSH_WEBHOOK_EVENTS` (`all` or a comma-separated list).
+   * @defaultValue `DEFAULTS.NEUPUSH_WEBHOOK_EVENTS`
+   */
+  webhookEvents: readonly WebhookEventType[];
+  /**
+   * Put the openIds of each request in delivery events (otherwise only their count). `NEUPUSH_WEBHOOK_INCLUDE_OPENIDS`.
+   * @defaultValue `DEFAULTS.NEUPUSH_WEBHOOK_INCLUDE_OPENIDS`
+   */
+  webhookIncludeOpenIds: boolean;
+  /**
+   * Timeout of one webhook POST, ms. `NEUPUSH_WEBHOOK_TIMEOUT_MS`.
+   * @defaultValue `DEFAULTS.NEUPUSH_WEBHOOK_TIMEOUT_MS`
+   */
+  webhookTimeoutMs: number;
+  /**
+   * Attempts per webhook job, the first one included; retries back off from NEUPUSH_BACKOFF_MS, doubling
+   * up to an hour. `NEUPUSH_WEBHOOK_ATTEMPTS`.
+   * @defaultValue `DEFAULTS.NEUPUSH_WEBHOOK_ATTEMPTS`
+   */
+  webhookAttempts: number;
+  /**
    * Lowest level logged. `LOG_LEVEL`.
    * @defaultValue `DEFAULTS.LOG_LEVEL`
    */
@@ -344,6 +388,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     ...(e.NEUPUSH_DASHBOARD_PASSWORD !== undefined && { dashboardPassword: e.NEUPUSH_DASHBOARD_PASSWORD }),
     dashboardReadOnly: e.NEUPUSH_DASHBOARD_READ_ONLY,
     allowEviction: e.NEUPUSH_ALLOW_EVICTION,
+    webhookUrls: e.NEUPUSH_WEBHOOK_URL ?? [],
+    ...(e.NEUPUSH_WEBHOOK_SECRET !== undefined && { webhookSecret: e.NEUPUSH_WEBHOOK_SECRET }),
+    webhookEvents: e.NEUPUSH_WEBHOOK_EVENTS,
+    webhookIncludeOpenIds: e.NEUPUSH_WEBHOOK_INCLUDE_OPENIDS,
+    webhookTimeoutMs: e.NEUPUSH_WEBHOOK_TIMEOUT_MS,
+    webhookAttempts: e.NEUPUSH_WEBHOOK_ATTEMPTS,
     logLevel: e.LOG_LEVEL,
     ...tracesEndpoint(e.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, e.OTEL_EXPORTER_OTLP_ENDPOINT),
     otlpProtocol: e.OTEL_EXPORTER_OTLP_PROTOCOL,

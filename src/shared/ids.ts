@@ -36,6 +36,12 @@ export const IDS = {
     pattern: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/,
     rule: 'must be 1 to 200 letters, digits, _ . - (starting with a letter or digit), as dlq list shows it',
   },
+  /** A webhook job's id: `msg_<32 hex>.<16 hex>` (event, receiver), with `.r<n>` per redrive. */
+  webhookDeadLetter: {
+    what: 'webhook dead-letter id',
+    pattern: /^msg_[0-9a-f]{32}\.[0-9a-f]{16}(?:\.r\d{1,6})?$/,
+    rule: 'must be msg_<32 hex digits>.<16 hex digits>, with .r<n> after a redrive, as webhooks list-failed shows it',
+  },
 } as const satisfies Record<string, IdKind>;
 
 /** The campaign/schedule pattern, for zod schemas. */

@@ -6,6 +6,9 @@ export const DELIVERY_QUEUE = 'deliveries';
 export const DEAD_LETTER_QUEUE = 'dead-letters';
 /** Recurring schedules (BullMQ job schedulers); each firing fans out into delivery jobs. */
 export const SCHEDULE_QUEUE = 'schedules';
+/** Signed webhook events, one job per event and receiver URL; and those that could not be delivered. */
+export const WEBHOOK_QUEUE = 'webhooks';
+export const WEBHOOK_DEAD_LETTER_QUEUE = 'webhook-dead-letters';
 
 /** Job names, shown in dashboards. */
 export const JOB_NAME = {

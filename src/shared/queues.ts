@@ -1,14 +1,17 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { RedisConnection } from './redis.js';
 import type { Config } from './config.js';
-import { BACKOFF_TYPE, DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from './queue-names.js';
+import { BACKOFF_TYPE, DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE, WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from './queue-names.js';
 import type { DeadLetterData, DeliveryJobData } from './job-data.js';
 import type { ScheduleFiringData } from './schedule-data.js';
 import { bullmqTelemetry } from './telemetry.js';
+import type { WebhookDeadLetterData, WebhookJobData } from './webhook-jobs.js';
 
 export type DeliveryQueue = Queue<DeliveryJobData>;
 export type DeadLetterQueue = Queue<DeadLetterData>;
 export type ScheduleQueue = Queue<ScheduleFiringData>;
+export type WebhookQueue = Queue<WebhookJobData>;
+export type WebhookDeadLetterQueue = Queue<WebhookDeadLetterData>;
 
 export function openDeliveryQueue(config: Readonly<Config>, connection: RedisConnection): DeliveryQueue {
   return new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection, prefix: config.prefix, ...bullmqTelemetry() });
@@ -20,6 +23,14 @@ export function openDeadLetterQueue(config: Readonly<Config>, connection: RedisC
 
 export function openScheduleQueue(config: Readonly<Config>, connection: RedisConnection): ScheduleQueue {
   return new Queue<ScheduleFiringData>(SCHEDULE_QUEUE, { connection, prefix: config.prefix, ...bullmqTelemetry() });
+}
+
+export function openWebhookQueue(config: Readonly<Config>, connection: RedisConnection): WebhookQueue {
+  return new Queue<WebhookJobData>(WEBHOOK_QUEUE, { connection, prefix: config.prefix });
+}
+
+export function openWebhookDeadLetterQueue(config: Readonly<Config>, connection: RedisConnection): WebhookDeadLetterQueue {
+  return new Queue<WebhookDeadLetterData>(WEBHOOK_DEAD_LETTER_QUEUE, { connection, prefix: config.prefix });
 }
 
 /**

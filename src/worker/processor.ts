@@ -23,6 +23,11 @@ export type DeliveryOutcome =
   | { status: 'duplicate-suppressed' }
   | { status: 'dropped'; why: string };
 
+export interface DeadLetteredDetails {
+  attempts: number;
+  lastError: string;
+}
+
 /** Observers of what the processor did; metrics and campaign counters hang here. Must not throw. */
 export interface ProcessorHooks {
   /**
@@ -34,7 +39,8 @@ export interface ProcessorHooks {
   /** After each sendNotify call; `lateness` is ms from the intended send time to this attempt's start. */
   onCall?(data: DeliveryJobData, result: SendResult, lateness: number, job: Job): void;
   onDelivered?(data: DeliveryJobData, job: Job): Promise<void> | void;
-  onDeadLettered?(data: DeliveryJobData | undefined, reason: DeadLetterReason, job: Job): Promise<void> | void;
+  /** `details`: what the dead letter records (its attempts and last error), for observers that report it. */
+  onDeadLettered?(data: DeliveryJobData | undefined, reason: DeadLetterReason, job: Job, details?: DeadLetteredDetails): Promise<void> | void;
   onRetry?(data: DeliveryJobData, delayMs: number, result: SendResult): void;
 }
 
@@ -83,7 +89,7 @@ export function createProcessor(deps: ProcessorDeps) {
     const { reason, lastError } = decision;
     await writeDeadLetter(deadLetters, job, reason, { attempts, lastError, ...(result && { result }) });
     log().warn({ reason, attempts, lastError }, 'dead-lettered');
-    await hooks.onDeadLettered?.(data, reason, job);
+    await hooks.onDeadLettered?.(data, reason, job, { attempts, lastError });
     return { status: 'dead-lettered', reason };
   }
 

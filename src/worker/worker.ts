@@ -24,6 +24,7 @@ import { tryStartHealthServer } from './health-server.js';
 import { createWorkerMetrics } from './metrics.js';
 import { tracedProcessor } from './delivery-spans.js';
 import { bullmqTelemetry, setupTelemetry } from '../shared/telemetry.js';
+import { checkWebhookConfig, startWebhooks, type WebhookRuntime } from './webhooks.js';
 
 export interface WorkerOptions {
   /**
@@ -71,6 +72,8 @@ export interface WorkerHandle {
   readonly logger: Logger;
   /** The signing clock; a SkewClock (offsetMs, correctionMs) unless WorkerOptions.clock replaced it. */
   readonly clock: Clock;
+  /** The webhook sender, when NEUPUSH_WEBHOOK_URL is set. */
+  readonly webhooks?: WebhookRuntime['sender'];
   /** Base URL of /metrics, /healthz and /readyz; absent when NEUPUSH_METRICS_PORT is 0 or the port was taken. */
   readonly metricsUrl?: string;
   /**
@@ -90,6 +93,7 @@ const MAX_STALLED_COUNT = 10;
 export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHandle> {
   const config = loadConfig(options.env ?? process.env, options.config ?? {});
   const { appid, secret } = requireCredentials(config);
+  checkWebhookConfig(config);
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const log = logger.child({ component: 'worker' });
   // Before any queue or worker is opened: they carry BullMQ's own telemetry when tracing is on.
@@ -134,8 +138,14 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     maxSockets: config.concurrency,
     clock,
   });
+  const webhooks = startWebhooks({ config, redis, logger, clock: localClock, ...(metrics && { registry: metrics.registry }) });
   // First in the chain: a cancelled campaign's chunk is dropped before any other hook sees the call.
-  const hooks = composeHooks(log, { campaign: campaignHooks(redis, config), metrics: metrics?.hooks, caller: options.hooks });
+  const hooks = composeHooks(log, {
+    campaign: campaignHooks(redis, config),
+    metrics: metrics?.hooks,
+    webhooks: webhooks.hooks,
+    caller: options.hooks,
+  });
   const processor = createProcessor({
     config,
     client,
@@ -179,7 +189,8 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     }
     const checked = checkJobData(job.data);
     // composeHooks has logged a hook that threw, with its name; the dead letter is written either way.
-    await Promise.resolve(hooks.onDeadLettered?.(checked.ok ? checked.data : undefined, 'exhausted', job)).catch(() => {});
+    const details = { attempts: job.attemptsMade, lastError: error.message };
+    await Promise.resolve(hooks.onDeadLettered?.(checked.ok ? checked.data : undefined, 'exhausted', job, details)).catch(() => {});
   };
 
   worker.on('error', (error) => log.error({ err: error }, 'worker error'));
@@ -223,6 +234,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
         await worker.close(true).catch(() => {});
       }
       await schedules.close(timedOut);
+      await webhooks.close(config.shutdownTimeoutMs);
       client.close();
       await Promise.allSettled([deadLetters.close(), deliveries.close(), schedulesForCounts.close(), health?.close()]);
       await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection)]);
@@ -233,5 +245,5 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   };
 
   log.info({ queue: DELIVERY_QUEUE, prefix: config.prefix, concurrency: config.concurrency, rateLimit: config.rateLimit }, 'worker started');
-  return { config, worker, logger, clock, close, ...(health && { metricsUrl: health.url }) };
+  return { config, worker, logger, clock, close, ...(webhooks.sender && { webhooks: webhooks.sender }), ...(health && { metricsUrl: health.url }) };
 }

@@ -49,7 +49,7 @@ describe('dashboard access control', () => {
     const ok = await fetch(`${url}api/queues`, { headers: { authorization: auth() } });
     expect(ok.status).toBe(200);
     const body = (await ok.json()) as { queues: { name: string; readOnlyMode: boolean }[] };
-    expect(body.queues.map((q) => q.name).sort()).toEqual(['dead-letters', 'deliveries', 'schedules']);
+    expect(body.queues.map((q) => q.name).sort()).toEqual(['dead-letters', 'deliveries', 'schedules', 'webhook-dead-letters', 'webhooks']);
   });
 
   it('without read-only, changes go through (pause a queue)', async () => {

@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../../shared/job-data.js';
 import type { DeadLetterEntry } from '../../producer/dead-letters.js';
-import { assertIds, IDS } from '../../shared/ids.js';
-import { action, EXIT, UsageError } from '../exit.js';
+import { IDS } from '../../shared/ids.js';
+import { action } from '../exit.js';
 import { integer } from '../option-parsers.js';
 import { printTable } from '../table.js';
 import { withProducer } from '../with-producer.js';
+import { redriveAction } from '../redrive-action.js';
 
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, ' ');
@@ -46,19 +47,7 @@ export function registerDlq(program: Command): void {
     .argument('[ids...]', 'dead-letter ids (as dlq list shows them)')
     .option('--all', 'redrive every dead letter')
     .option('--json', 'print {"redriven":N,"skipped":[{"id":"…","why":"…"}]}')
-    .action(
-      action(async (ids: string[], flags: { all?: boolean; json?: boolean }) => {
-        if ((flags.all === true) === (ids.length > 0)) throw new UsageError('dlq redrive: give either --all or one or more ids');
-        // Checked before connecting, so a bad id exits 2 even when Redis is down.
-        assertIds(IDS.deadLetter, ids, 'ids');
-        const result = await withProducer((p) => p.redriveDeadLetters(flags.all ? 'all' : ids));
-        if (flags.json) process.stdout.write(`${JSON.stringify(result)}\n`);
-        else process.stdout.write(`redriven ${result.redriven}, skipped ${result.skipped.length}\n`);
-        for (const s of result.skipped) process.stderr.write(`neupush: skipped ${s.id}: ${s.why}\n`);
-        // Nothing queued and something refused is bad input; a partial redrive is a failure worth a look.
-        if (result.skipped.length > 0) process.exitCode = result.redriven === 0 ? EXIT.badInput : EXIT.failure;
-      }),
-    );
+    .action(redriveAction('dlq redrive', IDS.deadLetter, (p, ids) => p.redriveDeadLetters(ids)));
 
   dlq
     .command('purge')

@@ -7,6 +7,7 @@ import { registerDemo } from './demo.js';
 import { registerDlq } from './dlq.js';
 import { registerSandbox } from './sandbox.js';
 import { registerSend } from './send.js';
+import { registerWebhooks } from './webhooks.js';
 import { registerWorker } from './worker.js';
 
 /** Each command lives in its own file and registers itself here: one line each. */
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerApi(program);
   registerCampaign(program);
   registerSchedule(program);
+  registerWebhooks(program);
 }
