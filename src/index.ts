@@ -1,11 +1,11 @@
 // The public API of neupush: exactly what this file names.
 export { Producer, type ProducerOptions, type SendResult } from './producer/producer.js';
 export type { SendOptions } from './producer/send-options.js';
-export type { DeadLetterEntry, ListDeadLettersOptions, RedriveResult } from './producer/dead-letters.js';
+export type { DeadLetterEntry, ListDeadLettersOptions, RedriveResult } from './shared/dead-letters.js';
 export type { CreateCampaignOptions, CampaignProgress } from './producer/campaign-options.js';
 export { CampaignBusyError, CAMPAIGN_BATCH_SIZE, type CampaignCreated } from './producer/campaign-create.js';
-export { CAMPAIGN_STATES, type CampaignState, type CampaignStatus, type CampaignCounts } from './producer/campaign-status.js';
-export { CampaignNotFoundError, type CancelResult } from './producer/campaign-cancel.js';
+export { CAMPAIGN_STATES, type CampaignState, type CampaignStatus, type CampaignCounts } from './shared/campaign-status.js';
+export { CampaignNotFoundError, type CancelResult } from './shared/campaign-cancel.js';
 export type { ScheduleOptions } from './producer/schedule-options.js';
 export type { ScheduleInfo } from './producer/schedules.js';
 export type { RecipientInput } from './shared/recipient.js';

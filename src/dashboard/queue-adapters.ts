@@ -5,7 +5,13 @@ import { DATE_PATHS, showDates } from './shown-dates.js';
 
 /** Every neupush queue. Campaign chunks and scheduled sends are jobs in `deliveries`, named by kind. */
 export const DASHBOARD_QUEUES = [
-  { name: DELIVERY_QUEUE, description: 'One job per sendNotify request: notification, campaign-chunk or scheduled-notification' },
+  {
+    name: DELIVERY_QUEUE,
+    description:
+      'One job per sendNotify request: notification, campaign-chunk or scheduled-notification. Its Failed tab stays ' +
+      'empty by design: a delivery that cannot be sent is moved to dead-letters (grouped by reason at /dead-letters); ' +
+      'campaigns as a whole are at /campaigns',
+  },
   {
     name: DEAD_LETTER_QUEUE,
     description:
@@ -13,6 +19,13 @@ export const DASHBOARD_QUEUES = [
       'entries wait here for `neupush dlq redrive` or `purge`',
   },
   { name: SCHEDULE_QUEUE, description: 'Recurring schedules; each firing fans out into delivery jobs' },
+] as const;
+
+/** The console's pages, in Bull Board's header menu: the way back from the job views. */
+export const CONSOLE_LINKS = [
+  { text: 'Campaigns', url: '/campaigns' },
+  { text: 'Schedules', url: '/schedules' },
+  { text: 'Dead letters', url: '/dead-letters' },
 ] as const;
 
 /**

@@ -13,6 +13,10 @@ import { crossSiteRefusal } from './cross-site.js';
 import { dashboardAdapters, DASHBOARD_QUEUES } from './queue-adapters.js';
 import { guardBoardWrites } from './board-writes.js';
 import { hostForSecret } from '../shared/secret-strength.js';
+import type { DeadLetterQueue, DeliveryQueue, ScheduleQueue } from '../shared/queues.js';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../shared/queue-names.js';
+import { registerConsole } from './console-routes.js';
+import { CONSOLE_LINKS } from './queue-adapters.js';
 
 /** Only loopback may be served without credentials. */
 export const INSECURE_HOST = '127.0.0.1';
@@ -165,9 +169,19 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
     createBullBoard({
       queues: dashboardAdapters(queues, readOnly),
       serverAdapter,
-      options: { uiConfig: { boardTitle: readOnly ? 'neupush (read-only)' : 'neupush', hideDocsLink: true } },
+      options: { uiConfig: { boardTitle: readOnly ? 'neupush (read-only)' : 'neupush', hideDocsLink: true, miscLinks: [...CONSOLE_LINKS] } },
     });
     await app.register(serverAdapter.registerPlugin());
+    const byName = (name: string) => queues.find((q) => q.name === name) as Queue;
+    await registerConsole(app, {
+      config,
+      redis,
+      deliveries: byName(DELIVERY_QUEUE) as DeliveryQueue,
+      deadLetters: byName(DEAD_LETTER_QUEUE) as DeadLetterQueue,
+      schedules: byName(SCHEDULE_QUEUE) as ScheduleQueue,
+      readOnly,
+      logger,
+    });
     await app.listen({ port, host: access.host });
   } catch (error) {
     await cleanup();

@@ -2,7 +2,7 @@ import { ValidationError } from '../shared/errors.js';
 import { toRecipient } from '../shared/recipient.js';
 import { campaignContext, type CampaignContext } from './campaign-context.js';
 import { resolveCampaignSpec, type CampaignSpec, type CreateCampaignOptions } from './campaign-options.js';
-import { cancelCampaign } from './campaign-cancel.js';
+import { cancelCampaign } from '../shared/campaign-cancel.js';
 import { zoneOf } from './campaign-plan.js';
 import { campaignConflict, CampaignRun } from './campaign-run.js';
 import { RecipientRuleError, RecordBatches, type NormalizeRecord } from './record-batches.js';

@@ -44,12 +44,12 @@ import {
   type DeadLetterEntry,
   type ListDeadLettersOptions,
   type RedriveResult,
-} from './dead-letters.js';
+} from '../shared/dead-letters.js';
 import { createCampaign, type CampaignCreated } from './campaign-create.js';
 import type { CreateCampaignOptions } from './campaign-options.js';
-import { getCampaign, listCampaigns, type CampaignStatus } from './campaign-status.js';
-import { campaignProgress } from './campaign-progress.js';
-import { cancelCampaign, type CancelResult } from './campaign-cancel.js';
+import { getCampaign, listCampaigns, type CampaignStatus } from '../shared/campaign-status.js';
+import { campaignProgress } from '../shared/campaign-progress.js';
+import { cancelCampaign, type CancelResult } from '../shared/campaign-cancel.js';
 import type { ScheduleOptions } from './schedule-options.js';
 import { listSchedules, removeSchedule, upsertSchedule, type ScheduleInfo } from './schedules.js';
 

@@ -1,21 +1,12 @@
-import { NotificationSchema, type Notification, type NotificationInput } from '../neuxnet/notification.js';
+import { NotificationSchema, type NotificationInput } from '../neuxnet/notification.js';
 import { JOB_NAME } from '../shared/queue-names.js';
 import type { ScheduleQueue } from '../shared/queues.js';
 import { assertId, IDS } from '../shared/ids.js';
-import type { ScheduleFiringData } from '../shared/schedule-data.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
 import { resolveSchedule, type ScheduleOptions } from './schedule-options.js';
+import { getSchedule, type ScheduleInfo } from '../shared/schedule-list.js';
 
-export interface ScheduleInfo {
-  id: string;
-  cron: string;
-  timezone: string;
-  startDate?: string;
-  endDate?: string;
-  /** The next firing, when there is one. */
-  next?: string;
-  notification?: Notification;
-}
+export { getSchedule, listSchedules, type ScheduleInfo } from '../shared/schedule-list.js';
 
 /**
  * Create or replace a recurring schedule. Every firing becomes ordinary delivery jobs (chunked like any
@@ -46,29 +37,6 @@ export async function upsertSchedule(
     },
   );
   return (await getSchedule(queue, id)) ?? { id, cron: resolved.pattern, timezone: resolved.tz, next: new Date(resolved.next).toISOString() };
-}
-
-function toInfo(s: Awaited<ReturnType<ScheduleQueue['getJobSchedulers']>>[number]): ScheduleInfo {
-  const data = s.template?.data as Partial<ScheduleFiringData> | undefined;
-  return {
-    id: s.key,
-    cron: s.pattern ?? '',
-    timezone: s.tz ?? '',
-    ...(s.startDate && { startDate: new Date(s.startDate).toISOString() }),
-    ...(s.endDate && { endDate: new Date(s.endDate).toISOString() }),
-    ...(s.next && { next: new Date(s.next).toISOString() }),
-    ...(data?.notification && { notification: data.notification as Notification }),
-  };
-}
-
-export async function getSchedule(queue: ScheduleQueue, id: string): Promise<ScheduleInfo | undefined> {
-  const s = await queue.getJobScheduler(id);
-  return s ? toInfo(s) : undefined;
-}
-
-/** Every schedule, soonest next firing first. */
-export async function listSchedules(queue: ScheduleQueue): Promise<ScheduleInfo[]> {
-  return (await queue.getJobSchedulers(0, -1, true)).map(toInfo);
 }
 
 /** Remove a schedule and its pending firing; resolves false when there was none with this id. */

@@ -1,6 +1,7 @@
 import type { RedisConnection } from './redis.js';
 import { withScripts } from './redis-scripts.js';
 import { campaignKeys } from './campaign-keys.js';
+import { latenessBucket } from './campaign-series.js';
 
 /**
  * Campaign counters, kept exactly by the workers. Every delivery job of a campaign has an entry in the
@@ -44,15 +45,31 @@ local function finishIfDone(metaKey, chunksKey, inflightKey, ttl, now)
 end
 `;
 
-// KEYS: meta, chunks, inflight. ARGV: from-states, to-state, ttl ms, chunk ids...
+// KEYS: meta, chunks, inflight, series. ARGV: from-states, to-state, ttl ms, lateness bucket ('' = none),
+// chunk ids... Sent and failed moves also count into the per-minute series (series-fields.ts) in the same
+// step, so the chart never disagrees with the counters.
 const TRANSITION = `${CAMPAIGN_LUA_PRELUDE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local moved = 0
-for i = 4, #ARGV do moved = moved + move(KEYS[1], KEYS[2], ARGV[i], ARGV[1], ARGV[2]) end
+local moved, requests = 0, 0
+for i = 5, #ARGV do
+  local n = move(KEYS[1], KEYS[2], ARGV[i], ARGV[1], ARGV[2])
+  if n > 0 then moved, requests = moved + n, requests + 1 end
+end
 if moved > 0 then
   local now = nowMs()
-  if ARGV[2] ~= 'c' then redis.call('HSETNX', KEYS[1], 'startedAt', now) end
+  if ARGV[2] ~= 'c' then
+    redis.call('HSETNX', KEYS[1], 'startedAt', now)
+    local minute = tostring(math.floor(now / 60000))
+    redis.call('HINCRBY', KEYS[4], minute .. ':' .. ARGV[2] .. 'r', requests)
+    redis.call('HINCRBY', KEYS[4], minute .. ':' .. ARGV[2] .. 'n', moved)
+    if ARGV[4] ~= '' then redis.call('HINCRBY', KEYS[4], 'L' .. ARGV[4], requests) end
+  end
   finishIfDone(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[3]), now)
+  if ARGV[2] ~= 'c' then
+    -- Expires with the record once that has an expiry (finished, cancelled); until then a while after its last write.
+    local pttl = redis.call('PTTL', KEYS[1])
+    redis.call('PEXPIRE', KEYS[4], pttl > 0 and pttl or tonumber(ARGV[3]))
+  end
 end
 return moved
 `;
@@ -97,7 +114,7 @@ interface CampaignCommands {
 }
 
 const SCRIPTS = {
-  npCampaignTransition: { numberOfKeys: 3, lua: TRANSITION },
+  npCampaignTransition: { numberOfKeys: 4, lua: TRANSITION },
   npCampaignAdmit: { numberOfKeys: 3, lua: ADMIT },
   npCampaignFlagCancelled: { numberOfKeys: 1, lua: FLAG_CANCELLED },
   npCampaignInFlight: { numberOfKeys: 1, lua: IN_FLIGHT },
@@ -124,11 +141,21 @@ export class CampaignCounters {
     this.#ttlMs = finishedTtlMs;
   }
 
-  /** Move chunks in one of the `from` states to `to`; resolves with the number of recipients moved. */
-  transition(campaignId: string, chunkIds: readonly string[], from: string, to: Exclude<ChunkState, 'p'>): Promise<number> {
+  /**
+   * Move chunks in one of the `from` states to `to`; resolves with the number of recipients moved.
+   * `latenessMs` (of the attempt that delivered them) goes into the campaign's lateness histogram.
+   */
+  transition(
+    campaignId: string,
+    chunkIds: readonly string[],
+    from: string,
+    to: Exclude<ChunkState, 'p'>,
+    latenessMs?: number,
+  ): Promise<number> {
     if (chunkIds.length === 0) return Promise.resolve(0);
     const k = campaignKeys(this.#prefix, campaignId);
-    return this.#cmd.npCampaignTransition(k.meta, k.chunks, k.inflight, from, to, String(this.#ttlMs), ...chunkIds);
+    const bucket = latenessMs === undefined ? '' : String(latenessBucket(latenessMs));
+    return this.#cmd.npCampaignTransition(k.meta, k.chunks, k.inflight, k.series, from, to, String(this.#ttlMs), bucket, ...chunkIds);
   }
 
   /**

@@ -13,6 +13,8 @@ export interface CampaignKeys {
   seen: string;
   /** Sorted set of sendNotify calls in flight (score: when the call has surely ended), for cancel. */
   inflight: string;
+  /** Hash: per-minute sent/failed requests and recipients, and a lateness histogram (campaign-series.ts). */
+  series: string;
 }
 
 export function campaignKeys(prefix: string, id: string): CampaignKeys {
@@ -21,6 +23,7 @@ export function campaignKeys(prefix: string, id: string): CampaignKeys {
     chunks: keyOf(prefix, 'campaign', id, 'chunks'),
     seen: keyOf(prefix, 'campaign', id, 'seen'),
     inflight: keyOf(prefix, 'campaign', id, 'inflight'),
+    series: keyOf(prefix, 'campaign', id, 'series'),
   };
 }
 

@@ -45,8 +45,10 @@ export function campaignHooks(redis: RedisConnection, config: Readonly<Config>):
     async afterSend(data: DeliveryJobData, job: Job) {
       if (data.campaignId !== undefined) await counters.release(data.campaignId, tokenOf(job));
     },
-    async onDelivered(data: DeliveryJobData) {
-      if (data.campaignId !== undefined) await counters.transition(data.campaignId, [data.deliveryKey], 'pf', 's');
+    async onDelivered(data: DeliveryJobData, job: Job) {
+      // processedOn: when this (the delivering) attempt started, as the lateness metric measures it.
+      const lateness = job.processedOn === undefined ? undefined : Math.max(0, job.processedOn - data.sendAt);
+      if (data.campaignId !== undefined) await counters.transition(data.campaignId, [data.deliveryKey], 'pf', 's', lateness);
     },
     async onDeadLettered(data: DeliveryJobData | undefined, _reason: DeadLetterReason, job: Job) {
       // A redriven chunk that fails again is already counted as failed.

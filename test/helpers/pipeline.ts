@@ -4,7 +4,7 @@ import type { Job } from 'bullmq';
 import type { Config } from '../../src/shared/config.js';
 import { createLogger } from '../../src/shared/logger.js';
 import { Producer, type SendResult } from '../../src/producer/producer.js';
-import type { DeadLetterEntry } from '../../src/producer/dead-letters.js';
+import type { DeadLetterEntry } from '../../src/shared/dead-letters.js';
 import { startWorker, type WorkerHandle, type WorkerOptions } from '../../src/worker/worker.js';
 import type { DeliveryOutcome } from '../../src/worker/processor.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';

@@ -7,7 +7,7 @@ import { campaignContext } from '../../src/producer/campaign-context.js';
 import { CampaignRun } from '../../src/producer/campaign-run.js';
 import { resolveCampaignSpec } from '../../src/producer/campaign-options.js';
 import { planBatch } from '../../src/producer/campaign-plan.js';
-import type { CampaignStatus } from '../../src/producer/campaign-status.js';
+import type { CampaignStatus } from '../../src/shared/campaign-status.js';
 import { IdempotencyConflictError, ValidationError } from '../../src/shared/errors.js';
 import { nextLocalTime } from '../../src/shared/time.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { planBatch, groupTiming } from '../../src/producer/campaign-plan.js';
 import type { CampaignTiming } from '../../src/producer/campaign-options.js';
-import { campaignState } from '../../src/producer/campaign-status.js';
+import { campaignState } from '../../src/shared/campaign-status.js';
 
 const at = (iso: string) => Date.parse(iso);
 const HOUR = 3_600_000;

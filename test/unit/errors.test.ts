@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/exit.js';
-import { CampaignNotFoundError } from '../../src/producer/campaign-cancel.js';
+import { CampaignNotFoundError } from '../../src/shared/campaign-cancel.js';
 import { CampaignBusyError } from '../../src/producer/campaign-create.js';
 import { HttpError } from '../../src/producer/http/http-error.js';
 import {

@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { DEAD_LETTER_REASONS, type DeadLetterReason } from '../../shared/job-data.js';
-import type { DeadLetterEntry } from '../../producer/dead-letters.js';
+import type { DeadLetterEntry } from '../../shared/dead-letters.js';
 import { IDS } from '../../shared/ids.js';
 import { action } from '../exit.js';
 import { integer } from '../option-parsers.js';

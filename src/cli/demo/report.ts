@@ -1,4 +1,4 @@
-import type { DeadLetterEntry } from '../../producer/dead-letters.js';
+import type { DeadLetterEntry } from '../../shared/dead-letters.js';
 import type { SandboxStats } from '../../sandbox/server.js';
 import type { CaseState } from './progress.js';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DEAD_LETTER_REASONS } from '../../shared/job-data.js';
-import { CAMPAIGN_STATES } from '../campaign-status.js';
+import { CAMPAIGN_STATES } from '../../shared/campaign-status.js';
 
 /**
  * What the API answers, for the OpenAPI document only: answers are serialised as they are (JSON.stringify),

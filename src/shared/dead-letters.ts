@@ -1,9 +1,9 @@
-import type { Config } from '../shared/config.js';
-import { assertIds, IDS } from '../shared/ids.js';
-import { DeliveryJobSchema, type DeadLetterData, type DeadLetterReason, type DeliveryJobData } from '../shared/job-data.js';
+import type { Config } from './config.js';
+import { assertIds, IDS } from './ids.js';
+import { DeliveryJobSchema, type DeadLetterData, type DeadLetterReason, type DeliveryJobData } from './job-data.js';
 import type { Notification } from '../neuxnet/notification.js';
-import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
-import { deliveryJobOptions, type DeadLetterQueue, type DeliveryQueue } from '../shared/queues.js';
+import { JOB_NAME, PRIORITY } from './queue-names.js';
+import { deliveryJobOptions, type DeadLetterQueue, type DeliveryQueue } from './queues.js';
 
 /** One dead letter as `neupush dlq list --json` prints it. */
 export interface DeadLetterEntry {

@@ -1,7 +1,7 @@
-import type { RedisConnection } from '../shared/redis.js';
-import { campaignIndexKey, campaignKeys } from '../shared/campaign-keys.js';
-import type { DeadLetterReason } from '../shared/job-data.js';
-import { assertId, IDS } from '../shared/ids.js';
+import type { RedisConnection } from './redis.js';
+import { campaignIndexKey, campaignKeys } from './campaign-keys.js';
+import type { DeadLetterReason } from './job-data.js';
+import { assertId, IDS } from './ids.js';
 
 export const CAMPAIGN_STATES = ['scheduled', 'sending', 'completed', 'completed_with_failures', 'cancelled'] as const;
 /**

@@ -1,12 +1,12 @@
-import type { RedisConnection } from '../shared/redis.js';
-import { CampaignCounters } from '../shared/campaign-counters.js';
-import { campaignKeys } from '../shared/campaign-keys.js';
-import { LOCK_DURATION_MS, type Config } from '../shared/config.js';
-import { NeupushError, type NeupushErrorOptions } from '../shared/errors.js';
-import { assertId, IDS } from '../shared/ids.js';
-import type { DeliveryQueue, WebhookQueue } from '../shared/queues.js';
-import { enqueueWebhookEvent } from '../shared/webhook-jobs.js';
-import { webhookEvent } from '../shared/webhook-events.js';
+import type { RedisConnection } from './redis.js';
+import { CampaignCounters } from './campaign-counters.js';
+import { campaignKeys } from './campaign-keys.js';
+import { LOCK_DURATION_MS, type Config } from './config.js';
+import { NeupushError, type NeupushErrorOptions } from './errors.js';
+import { assertId, IDS } from './ids.js';
+import type { DeliveryQueue, WebhookQueue } from './queues.js';
+import { enqueueWebhookEvent } from './webhook-jobs.js';
+import { webhookEvent } from './webhook-events.js';
 import { getCampaign, type CampaignStatus } from './campaign-status.js';
 
 export interface CancelResult extends CampaignStatus {

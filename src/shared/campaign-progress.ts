@@ -1,7 +1,7 @@
-import type { RedisConnection } from '../shared/redis.js';
-import { campaignKeys } from '../shared/campaign-keys.js';
-import type { DeadLetterReason } from '../shared/job-data.js';
-import type { DeadLetterQueue, DeliveryQueue } from '../shared/queues.js';
+import type { RedisConnection } from './redis.js';
+import { campaignKeys } from './campaign-keys.js';
+import type { DeadLetterReason } from './job-data.js';
+import type { DeadLetterQueue, DeliveryQueue } from './queues.js';
 import type { CampaignStatus } from './campaign-status.js';
 import { listDeadLetters } from './dead-letters.js';
 
