@@ -16,6 +16,7 @@ export const LIMITS = {
 } as const;
 
 export const LANGUAGES = ['en_US', 'ar_SA', 'zh_CN'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
 /** A missing required field says so, rather than that `undefined` has the wrong type. */
 const requiredOr = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);

@@ -127,6 +127,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     secret,
     timeoutMs: config.timeoutMs,
     maxSockets: config.concurrency,
+    defaultLanguage: config.defaultLanguage,
     clock,
   });
   // First in the chain: a cancelled campaign's chunk is dropped before any other hook sees the call.
