@@ -97,6 +97,14 @@ const notificationShape = z.strictObject(
 
 type Shape = z.output<typeof notificationShape>;
 
+/**
+ * One language's content (a campaign's `translations`): the notification's own field rules for the fields
+ * that vary by language. Whether `url` is allowed depends on the notification's navigateType (the caller checks).
+ */
+export const TranslationSchema = notificationShape.pick({ title: true, text: true, link: true, url: true });
+export type TranslationInput = z.input<typeof TranslationSchema>;
+export type Translation = z.output<typeof TranslationSchema>;
+
 /** Cross-field rules from the spec, each reported on the field that has to change. */
 function crossFieldRules(n: Shape, ctx: z.RefinementCtx): void {
   const issue = (path: string, message: string) => ctx.addIssue({ code: 'custom', path: [path], message });
