@@ -173,7 +173,7 @@ export function registerCampaign(program: Command): void {
   campaign
     .command('create')
     .description('queue a campaign, streaming its recipients from FILE')
-    .requiredOption('--recipients <file>', 'one openId per line, or CSV openId,timezone; - reads stdin; blank lines are skipped')
+    .requiredOption('--recipients <file>', 'one openId per line, CSV openId,timezone, or CSV with a header row naming openId, timezone, language in any order; - reads stdin; blank lines are skipped')
     .requiredOption('-f, --file <path>', 'notification JSON (without openIds); - reads stdin')
     .option('--id <id>', 'campaign id; the same id again resumes an interrupted create (default: generated)')
     .option('--send-at <time>', 'ISO instant, or wall-clock time with --timezone; default now')
