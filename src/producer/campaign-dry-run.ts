@@ -73,15 +73,16 @@ class PlanTally {
 /**
  * A dry run of createCampaign: the same checks (options, then every recipient in order, the first bad one
  * refused) and the same plan (de-duplication, grouping, chunking and send times of planBatch), with nothing
- * written to Redis. An id that exists is only read, to refuse a different request as a real create would.
+ * written to Redis. An id that exists is only read, to refuse a different request as a real create would
+ * (without `redis`, that check is left out).
  */
 export async function planCampaign(
-  base: Pick<CampaignContext, 'config' | 'redis'> & Partial<Pick<CampaignContext, 'clock'>>,
+  base: Pick<CampaignContext, 'config'> & Partial<Pick<CampaignContext, 'clock' | 'redis'>>,
   options: CreateCampaignOptions,
 ): Promise<CampaignPlan> {
   const ctx = { clock: systemClock, ...base };
   const spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs);
-  if (options.id !== undefined) {
+  if (options.id !== undefined && ctx.redis !== undefined) {
     const fingerprint = await ctx.redis.hget(campaignKeys(ctx.config.prefix, spec.id).meta, 'fingerprint');
     if (fingerprint !== null && fingerprint !== spec.fingerprint) throw campaignConflict(spec.id, 'a different notification or timing');
   }
