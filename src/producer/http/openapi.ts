@@ -71,7 +71,12 @@ function requestSchemas(): Record<string, Json> {
   }
   // The header only checks that it is an object (createCampaign checks the rest); document what it holds.
   const header = (out.CampaignHeader?.properties ?? {}) as Record<string, Json>;
-  header.notification = { allOf: [ref('Notification')], description: 'The notification without openIds (the recipients supply them)' };
+  header.notification = {
+    allOf: [ref('Notification')],
+    description:
+      'The notification without openIds (the recipients supply them). It may carry translations: { "ar_SA": { title, text, link?, url? }, ... }, ' +
+      "the content for recipients of that language (then language is required: the language of title and text)",
+  };
   return out;
 }
 
@@ -117,7 +122,39 @@ const responseSchemas: Record<string, Json> = {
     type: 'object',
     description: 'State and counts of a campaign (state: scheduled, sending, completed, completed_with_failures, cancelled)',
     additionalProperties: true,
-    properties: { id: { type: 'string' }, state: { type: 'string' }, recipients: { type: 'integer' }, sent: { type: 'integer' }, failed: { type: 'integer' } },
+    properties: {
+      id: { type: 'string' },
+      state: { type: 'string' },
+      recipients: { type: 'integer' },
+      sent: { type: 'integer' },
+      failed: { type: 'integer' },
+      byLanguage: {
+        type: 'object',
+        description: 'The counts (recipients, sent, failed, cancelled, pending) per language whose content the recipients get',
+        additionalProperties: { type: 'object', additionalProperties: { type: 'integer' } },
+      },
+    },
+  },
+  CampaignPlan: {
+    type: 'object',
+    description: 'What the campaign would send (dryRun=true); nothing was written',
+    properties: {
+      dryRun: { type: 'boolean', const: true },
+      id: { type: 'string', description: 'The id asked for; a real create without one generates it' },
+      read: { type: 'integer', description: 'Records read, duplicates included' },
+      recipients: { type: 'integer', description: 'Distinct recipients' },
+      requests: { type: 'integer', description: 'sendNotify requests (delivery jobs)' },
+      byLanguage: {
+        type: 'object',
+        additionalProperties: { type: 'object', properties: { recipients: { type: 'integer' }, requests: { type: 'integer' } } },
+      },
+      sendTimes: {
+        type: 'object',
+        properties: { first: { type: 'string', format: 'date-time' }, last: { type: 'string', format: 'date-time' }, distinct: { type: 'integer' } },
+      },
+      heldByQuietHours: { type: 'integer', description: 'Recipients whose send time quiet hours moved' },
+      expectedFinishAt: { type: 'string', format: 'date-time', description: 'When the last request would be due, with pacing' },
+    },
   },
   DeadLetter: {
     type: 'object',
@@ -189,7 +226,15 @@ export function buildOpenApi(version: string): Json {
             'application/x-ndjson: the first line is the campaign header (CampaignHeader), every further line one Recipient ' +
             '(an openId string or { openId, timezone, language }). Recipients are streamed into the queue in batches, never buffered whole; ' +
             'an error after some batches leaves those queued: send the same body again with the same id to resume, or DELETE it.',
-          parameters: [idempotencyKey],
+          parameters: [
+            idempotencyKey,
+            {
+              name: 'dryRun',
+              in: 'query',
+              description: 'true: check everything a create would and answer 200 with the plan (CampaignPlan), writing nothing',
+              schema: { type: 'string', enum: ['true', 'false'] },
+            },
+          ],
           requestBody: {
             required: true,
             content: {
@@ -198,6 +243,7 @@ export function buildOpenApi(version: string): Json {
             },
           },
           responses: {
+            '200': answer('dryRun=true: the plan; nothing was written', ref('CampaignPlan')),
             '202': answer('Queued', ref('CampaignCreated')),
             ...badRequest,
             ...errorResponses,

@@ -11,6 +11,7 @@ import { HttpError } from './http-error.js';
 import { ndjsonRecords, type NdjsonRecord } from './ndjson.js';
 import {
   CampaignHeaderSchema,
+  CampaignQuerySchema,
   CampaignRequestSchema,
   IdempotencyKeySchema,
   DeadLetterQuerySchema,
@@ -71,6 +72,7 @@ export function registerRoutes(app: FastifyInstance, producer: Producer): void {
   });
 
   app.post('/v1/campaigns', async (request, reply) => {
+    const dryRun = parse(CampaignQuerySchema, request.query, 'query').dryRun === 'true';
     const key = idempotencyKeyOf(request);
     const defaultId = key === undefined ? {} : { id: campaignIdFromKey(key) };
     let options: CreateCampaignOptions;
@@ -85,6 +87,7 @@ export function registerRoutes(app: FastifyInstance, producer: Producer): void {
       const body = parse(CampaignRequestSchema, request.body, 'campaign');
       options = { ...defaultId, ...body } as unknown as CreateCampaignOptions;
     }
+    if (dryRun) return reply.code(200).send(await producer.createCampaign({ ...options, dryRun: true }));
     const created = await producer.createCampaign(options);
     return reply.code(202).send(created);
   });
