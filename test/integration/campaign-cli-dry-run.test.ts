@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
+import { scanKeys } from '../helpers/key-snapshot.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const NOTE = {
@@ -17,18 +18,11 @@ const NOTE = {
 let dir: string;
 let prefix: string;
 let redis: Redis;
+/** Each run starts a Node process with tsx: seconds on a loaded machine. */
+const SLOW = { timeoutMs: 50_000 };
 const env = () => ({ REDIS_URL: redisUrl(), NEUPUSH_PREFIX: prefix, LOG_LEVEL: 'warn' });
 
-async function scanKeys(): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys.sort();
-}
+const keys = () => scanKeys(redis, prefix);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'neupush-dry-'));
@@ -48,9 +42,9 @@ afterAll(async () => {
 
 describe('neupush campaign create --dry-run', () => {
   it('prints the plan (exit 0) and writes no key', async () => {
-    const before = await scanKeys();
+    const before = await keys();
     const args = ['campaign', 'create', '--id', 'dry-cli', '--recipients', join(dir, 'people.csv'), '-f', join(dir, 'note.json'), '--dry-run'];
-    const json = await runCli([...args, '--json'], env());
+    const json = await runCli([...args, '--json'], env(), SLOW);
     expect(json.stderr).toBe('');
     expect(json.code).toBe(0);
     expect(JSON.parse(json.stdout)).toMatchObject({
@@ -62,19 +56,19 @@ describe('neupush campaign create --dry-run', () => {
       byLanguage: { ar_SA: { recipients: 2, requests: 1 }, en_US: { recipients: 2, requests: 1 } },
       sendTimes: { distinct: 1 },
     });
-    const text = await runCli(args, env());
+    const text = await runCli(args, env(), SLOW);
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('dry run: campaign dry-cli would queue 4 recipients (5 records read) in 2 requests');
     expect(text.stdout).toContain('nothing was written');
-    expect(await scanKeys()).toEqual(before);
-  });
+    expect(await keys()).toEqual(before);
+  }, 120_000);
 
   it('exits 2 naming the first bad record, and writes no key', async () => {
-    const before = await scanKeys();
-    const run = await runCli(['campaign', 'create', '--recipients', join(dir, 'bad.csv'), '-f', join(dir, 'note.json'), '--dry-run'], env());
+    const before = await keys();
+    const run = await runCli(['campaign', 'create', '--recipients', join(dir, 'bad.csv'), '-f', join(dir, 'note.json'), '--dry-run'], env(), SLOW);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain('bad.csv line 3: language must be one of en_US, ar_SA, zh_CN');
     expect(run.stdout).toBe('');
-    expect(await scanKeys()).toEqual(before);
+    expect(await keys()).toEqual(before);
   });
 });

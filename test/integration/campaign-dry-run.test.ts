@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Redis } from 'ioredis';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
+import { scanKeys } from '../helpers/key-snapshot.js';
 import { IdempotencyConflictError, ValidationError } from '../../src/shared/errors.js';
 
 const NOTE = {
@@ -26,18 +26,6 @@ async function keysBefore(p: Pipeline): Promise<string[]> {
   const queueMeta = [`${p.prefix}:dead-letters:meta`, `${p.prefix}:deliveries:meta`];
   await waitUntil(async () => (await p.redis.exists(...queueMeta)) === queueMeta.length, { message: 'the queues to write their meta keys' });
   return scanKeys(p.redis, p.prefix);
-}
-
-/** Every key under the prefix, by SCAN (never KEYS on a shared Redis). */
-async function scanKeys(redis: Redis, prefix: string): Promise<string[]> {
-  const keys: string[] = [];
-  let cursor = '0';
-  do {
-    const [next, batch] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-    keys.push(...batch);
-    cursor = next;
-  } while (cursor !== '0');
-  return keys.sort();
 }
 
 function audience(): { openId: string; timezone: string; language?: string }[] {
