@@ -4,6 +4,7 @@ export type { SendOptions } from './producer/send-options.js';
 export type { DeadLetterEntry, ListDeadLettersOptions, RedriveResult } from './shared/dead-letters.js';
 export type { CreateCampaignOptions, CampaignProgress } from './producer/campaign-options.js';
 export { CampaignBusyError, CAMPAIGN_BATCH_SIZE, type CampaignCreated } from './producer/campaign-create.js';
+export type { CampaignPlan } from './producer/campaign-dry-run.js';
 export { CAMPAIGN_STATES, type CampaignState, type CampaignStatus, type CampaignCounts } from './shared/campaign-status.js';
 export { CampaignNotFoundError, type CancelResult } from './shared/campaign-cancel.js';
 export type { ScheduleOptions } from './producer/schedule-options.js';

@@ -5,7 +5,7 @@ import { classify, type CallResult } from './classify.js';
 import { encodeForm } from './form.js';
 import { sign } from './sign.js';
 import { SEND_NOTIFY_PATH, toWireParams } from './wire.js';
-import type { Notification } from './notification.js';
+import type { Language, Notification } from './notification.js';
 import { systemClock, type Clock } from './clock.js';
 
 export interface SendNotifyClientOptions {
@@ -25,6 +25,11 @@ export interface SendNotifyClientOptions {
    * @defaultValue `64` (the worker passes NEUPUSH_CONCURRENCY)
    */
   maxSockets?: number;
+  /**
+   * The `language` sent with a notification that names none (the 2024 page requires one on every request).
+   * @defaultValue `'en_US'` (the worker passes NEUXNET_DEFAULT_LANGUAGE)
+   */
+  defaultLanguage?: Language;
   /**
    * Where signing timestamps come from.
    * @defaultValue `systemClock` (Date.now)
@@ -61,12 +66,14 @@ export class SendNotifyClient {
   readonly #appid: string;
   readonly #secret: string;
   readonly #clock: Clock;
+  readonly #defaultLanguage: Language;
   readonly #agents: { http: http.Agent; https: https.Agent };
 
   constructor(options: SendNotifyClientOptions) {
     this.#appid = options.appid;
     this.#secret = options.secret;
     this.#clock = options.clock ?? systemClock;
+    this.#defaultLanguage = options.defaultLanguage ?? 'en_US';
     const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
     this.#agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
     this.#got = got.extend({
@@ -85,7 +92,7 @@ export class SendNotifyClient {
   /** Sign and send one notification. Resolves with the classified outcome; rejects only on a programming error. */
   async sendNotify(notification: Notification): Promise<SendNotifyResult> {
     const signedAt = this.#clock.now();
-    const result = await this.#post(SEND_NOTIFY_PATH, toWireParams(notification, this.#appid, signedAt));
+    const result = await this.#post(SEND_NOTIFY_PATH, toWireParams(notification, this.#appid, signedAt, this.#defaultLanguage));
     return { ...result, recipients: notification.openIds?.length ?? 1, signedAt };
   }
 

@@ -16,6 +16,7 @@ export const LIMITS = {
 } as const;
 
 export const LANGUAGES = ['en_US', 'ar_SA', 'zh_CN'] as const;
+export type Language = (typeof LANGUAGES)[number];
 
 /** A missing required field says so, rather than that `undefined` has the wrong type. */
 const requiredOr = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
@@ -95,6 +96,14 @@ const notificationShape = z.strictObject(
 );
 
 type Shape = z.output<typeof notificationShape>;
+
+/**
+ * One language's content (a campaign's `translations`): the notification's own field rules for the fields
+ * that vary by language. Whether `url` is allowed depends on the notification's navigateType (the caller checks).
+ */
+export const TranslationSchema = notificationShape.pick({ title: true, text: true, link: true, url: true });
+export type TranslationInput = z.input<typeof TranslationSchema>;
+export type Translation = z.output<typeof TranslationSchema>;
 
 /** Cross-field rules from the spec, each reported on the field that has to change. */
 function crossFieldRules(n: Shape, ctx: z.RefinementCtx): void {

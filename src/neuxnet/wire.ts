@@ -1,4 +1,4 @@
-import type { Notification } from './notification.js';
+import type { Language, Notification } from './notification.js';
 
 /** The Open API path of sendNotify; the base URL is configuration (production hosts are per customer). */
 export const SEND_NOTIFY_PATH = '/neuopenapi/notify/sendNotify';
@@ -7,8 +7,10 @@ export const SEND_NOTIFY_PATH = '/neuopenapi/notify/sendNotify';
  * The form fields sent for one notification: exactly what the caller set, plus the documented defaults
  * (notifyType 1; miniAppId = appid when navigateType is 1). Absent optional fields are left out entirely,
  * because the signature covers exactly what is sent. No `sign` yet: that is added at the moment of sending.
+ * `defaultLanguage` is sent when the notification names none: the 2024 page requires `language` on every
+ * request. Without it a notification without a language is sent without one (the 2023 contract).
  */
-export function toWireParams(n: Notification, appid: string, timestamp: number): Record<string, string> {
+export function toWireParams(n: Notification, appid: string, timestamp: number, defaultLanguage?: Language): Record<string, string> {
   const p: Record<string, string> = {
     appid,
     timestamp: String(timestamp),
@@ -25,6 +27,7 @@ export function toWireParams(n: Notification, appid: string, timestamp: number):
   if (miniAppId !== undefined) p.miniAppId = miniAppId;
   if (n.url !== undefined) p.url = n.url;
   if (n.link !== undefined) p.link = n.link;
-  if (n.language !== undefined) p.language = n.language;
+  const language = n.language ?? defaultLanguage;
+  if (language !== undefined) p.language = language;
   return p;
 }

@@ -32,7 +32,7 @@ export interface CampaignCreated {
 const BATCHES_IN_FLIGHT = 2;
 
 /** Each record as it arrives: the recipient rules, and a zone when delivery follows local time. */
-function recipientRules(spec: CampaignSpec): NormalizeRecord {
+export function recipientRules(spec: CampaignSpec): NormalizeRecord {
   return (record) => {
     const r = toRecipient(record);
     if (typeof r !== 'string' && spec.timing.kind === 'local' && zoneOf(r, spec.timing) === undefined) {
@@ -42,7 +42,7 @@ function recipientRules(spec: CampaignSpec): NormalizeRecord {
   };
 }
 
-function recipientError(spec: CampaignSpec, error: RecipientRuleError, queuedBefore: number): ValidationError {
+export function recipientError(spec: CampaignSpec, error: RecipientRuleError, queuedBefore: number): ValidationError {
   const resume =
     queuedBefore > 0
       ? ` (the ${queuedBefore} records before its batch are queued as campaign ${spec.id}: fix the input and create it again with the same id to resume, or cancel it)`

@@ -3,6 +3,7 @@ import { deliveryJob } from '../shared/delivery-jobs.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import { addInBatches } from '../shared/queues.js';
 import type { CampaignContext, Lease } from './campaign-context.js';
+import { contentFor } from './campaign-languages.js';
 import type { CampaignSpec } from './campaign-options.js';
 import type { PlannedChunk } from './campaign-plan.js';
 import { CREATE_REPLY, createCommands } from './campaign-scripts.js';
@@ -16,7 +17,7 @@ export type EnqueueResult = { added: number; jobs: number } | 'cancelled' | 'bus
  */
 export async function enqueueChunks(
   ctx: CampaignContext,
-  spec: Pick<CampaignSpec, 'id' | 'notification'>,
+  spec: Pick<CampaignSpec, 'id' | 'notification' | 'translations'>,
   chunks: readonly PlannedChunk[],
   lease: Lease,
 ): Promise<EnqueueResult> {
@@ -28,7 +29,8 @@ export async function enqueueChunks(
   for (const c of chunks) {
     first = Math.min(first, c.sendAt);
     last = Math.max(last, c.sendAt);
-    pairs.push(c.jobId, String(c.openIds.length));
+    // `100:ar_SA`: the chunk's recipients and the language they are counted under (byLanguage).
+    pairs.push(c.jobId, c.language === undefined ? String(c.openIds.length) : `${c.openIds.length}:${c.language}`);
   }
   const [code, added, jobs] = await createCommands(ctx.redis).npCampaignRecord(
     keys.meta,
@@ -49,7 +51,7 @@ export async function enqueueChunks(
         jobId: c.jobId,
         notificationId: spec.id,
         campaignId: spec.id,
-        notification: { ...spec.notification, openIds: c.openIds },
+        notification: { ...contentFor(spec.notification, spec.translations, c.language), openIds: c.openIds },
         name: JOB_NAME.campaignChunk,
         priority: PRIORITY.campaign,
         sendAt: c.sendAt,

@@ -2,10 +2,11 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../shared/campaign-keys.js';
 import { ValidationError, type FieldIssue } from '../shared/errors.js';
-import { NotificationSchema, type Notification, type NotificationInput } from '../neuxnet/notification.js';
+import { NotificationSchema, type Language, type Notification, type NotificationInput, type TranslationInput } from '../neuxnet/notification.js';
 import type { RecipientInput } from '../shared/recipient.js';
 import { isValidTimeZone } from '../shared/time.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
+import { parseTranslations, type Translations } from './campaign-languages.js';
 import { ExpiresInSchema, parseExpiresIn } from './horizon.js';
 import { resolveTiming } from './send-options.js';
 
@@ -26,11 +27,16 @@ export interface CreateCampaignOptions {
    * @defaultValue `cmp-<uuid>`, generated
    */
   id?: string;
-  /** The notification, in the vendor's fields, without `openIds` (the recipients supply them). */
-  notification: Omit<NotificationInput, 'openIds'>;
   /**
-   * openIds, or `{ openId, timezone }` records; an array, an iterable or an async iterable. Read in
-   * batches, never held whole. Repeated openIds get the notification once.
+   * The notification, in the vendor's fields, without `openIds` (the recipients supply them). It may carry
+   * `translations`: `{ "ar_SA": { title, text, link?, url? }, ... }`, the content for recipients of that
+   * `language`; then `language` is required and names the language of `title` and `text`.
+   */
+  notification: Omit<NotificationInput, 'openIds'> & { translations?: Partial<Record<Language, TranslationInput>> };
+  /**
+   * openIds, or `{ openId, timezone, language }` records; an array, an iterable or an async iterable. Read
+   * in batches, never held whole. Repeated openIds get the notification once. A recipient whose language
+   * has a translation gets it; any other gets the notification's own content.
    */
   recipients: Iterable<RecipientInput> | AsyncIterable<RecipientInput>;
   /**
@@ -64,6 +70,12 @@ export interface CreateCampaignOptions {
    * @defaultValue none
    */
   onProgress?: (progress: CampaignProgress) => void;
+  /**
+   * Check everything a real create would (options and every recipient) and return the plan
+   * (`CampaignPlan`) without writing anything to Redis.
+   * @defaultValue `false`
+   */
+  dryRun?: boolean;
 }
 
 /** When the deliveries go out: one instant, or a wall-clock time per recipient zone. */
@@ -75,6 +87,8 @@ export interface CampaignSpec {
   id: string;
   /** Validated, without openIds. */
   notification: Omit<Notification, 'openIds'>;
+  /** Validated content per other language; absent when the notification has none. */
+  translations?: Translations;
   timing: CampaignTiming;
   /** Digest of the notification and the options that shape delivery: a resume must match it. */
   fingerprint: string;
@@ -95,9 +109,14 @@ const ScalarOptions = z.strictObject(
     defaultTimezone: z.string().min(1, 'must not be empty').optional(),
     expiresIn: ExpiresInSchema.optional(),
     onProgress: z.custom<(p: CampaignProgress) => void>((v) => typeof v === 'function', 'must be a function').optional(),
+    dryRun: z.boolean({ error: 'must be true or false' }).optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `unknown option(s) ${i.keys.join(', ')}` : 'must be an object') },
 );
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
 
 function isRecipientSource(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || typeof value === 'string') return false;
@@ -138,7 +157,9 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
   if (!isRecipientSource(options.recipients)) {
     issues.push({ field: 'recipients', rule: 'must be an array, an iterable or an async iterable of openIds or { openId, timezone }' });
   }
-  const notification = parseCampaignNotification(o.notification, issues);
+  const { translations: translationsInput, ...notificationInput } = isPlainObject(o.notification) ? o.notification : { translations: undefined };
+  const notification = parseCampaignNotification(isPlainObject(o.notification) ? notificationInput : o.notification, issues);
+  const translations = parseTranslations(translationsInput, notification, issues);
 
   let timing: CampaignTiming | undefined;
   if (o.localTime !== undefined) {
@@ -180,6 +201,7 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
   // expiresIn means "at once" and "the configured lateness" on every run; the chunk size is the first run's.
   const shape = {
     notification,
+    ...(translations !== undefined && { translations }),
     ...(o.sendAt !== undefined && timing.kind === 'at' && { sendAt: timing.sendAt }),
     ...(o.expiresIn !== undefined && { expiresMs: timing.kind === 'at' ? timing.deadline - timing.sendAt : timing.windowMs }),
     ...(timing.kind === 'local' && { localTime: timing.localTime }),
@@ -189,6 +211,7 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
   return {
     id: o.id ?? `cmp-${randomUUID()}`,
     notification,
+    ...(translations !== undefined && { translations }),
     timing,
     fingerprint,
     summary: { title: notification.title, ...given },

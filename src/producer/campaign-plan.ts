@@ -1,3 +1,4 @@
+import type { Language } from '../neuxnet/notification.js';
 import type { Recipient } from '../shared/recipient.js';
 import { nextLocalTime } from '../shared/time.js';
 import type { CampaignTiming } from './campaign-options.js';
@@ -9,6 +10,10 @@ export interface PlannedChunk {
   openIds: string[];
   sendAt: number;
   deadline: number;
+  /** The language whose content its recipients get (chunks never mix languages); counted under it. */
+  language?: Language;
+  /** Its send time was moved out of quiet hours (a dry run counts its recipients). */
+  heldByQuietHours?: boolean;
 }
 
 /** The zone whose wall clock a recipient's local-time delivery follows; undefined when it has none. */
@@ -28,7 +33,10 @@ export function groupTiming(timing: CampaignTiming, zone: string | undefined): {
  * Split one input batch's new recipients (already de-duplicated) into delivery jobs. Groups follow the
  * order in which their zone first appears and chunk numbers run on across groups, so job k of a batch is
  * the same recipients whenever the batch is planned again (a resume after a crash before the checkpoint);
- * the send time is not part of the id, because a resume may compute it from a later "now".
+ * the send time is not part of the id, because a resume may compute it from a later "now". A group is the
+ * recipients of one zone and one language (`languageOf`); without `languageOf`, of one zone.
+ *
+ * Each chunk's due time comes from `groupTiming` and nowhere else: a real create and a dry run plan alike.
  */
 export function planBatch(args: {
   campaignId: string;
@@ -38,23 +46,34 @@ export function planBatch(args: {
   chunkSize: number;
   /** Per-zone send times of this run, shared across batches. */
   timingCache?: Map<string, { sendAt: number; deadline: number }>;
+  /** The language whose content a recipient gets. */
+  languageOf?: (r: Recipient) => Language;
 }): PlannedChunk[] {
-  const { campaignId, batchNo, recipients, timing, chunkSize } = args;
+  const { campaignId, batchNo, recipients, timing, chunkSize, languageOf } = args;
   const cache = args.timingCache ?? new Map<string, { sendAt: number; deadline: number }>();
-  const groups = new Map<string, string[]>();
+  const groups = new Map<string, { zone: string; language: Language | undefined; ids: string[] }>();
   for (const r of recipients) {
-    const key = zoneOf(r, timing) ?? '';
-    let ids = groups.get(key);
-    if (!ids) groups.set(key, (ids = []));
-    ids.push(r.openId);
+    const zone = zoneOf(r, timing) ?? '';
+    const language = languageOf?.(r);
+    // A zone holds no space, so "zone language" names one group unambiguously.
+    const key = language === undefined ? zone : `${zone} ${language}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { zone, language, ids: [] }));
+    group.ids.push(r.openId);
   }
   const chunks: PlannedChunk[] = [];
   let k = 0;
-  for (const [zone, ids] of groups) {
+  for (const { zone, language, ids } of groups.values()) {
     let t = cache.get(zone);
     if (!t) cache.set(zone, (t = groupTiming(timing, zone === '' ? undefined : zone)));
     for (let i = 0; i < ids.length; i += chunkSize) {
-      chunks.push({ jobId: `c-${campaignId}.${batchNo}.${k++}`, openIds: ids.slice(i, i + chunkSize), sendAt: t.sendAt, deadline: t.deadline });
+      chunks.push({
+        jobId: `c-${campaignId}.${batchNo}.${k++}`,
+        openIds: ids.slice(i, i + chunkSize),
+        sendAt: t.sendAt,
+        deadline: t.deadline,
+        ...(language !== undefined && { language }),
+      });
     }
   }
   return chunks;

@@ -4,6 +4,7 @@ import { IdempotencyConflictError } from '../shared/errors.js';
 import type { Recipient } from '../shared/recipient.js';
 import { CampaignBusyError } from './campaign-busy-error.js';
 import type { CampaignContext, Lease } from './campaign-context.js';
+import { languageFor } from './campaign-languages.js';
 import { enqueueChunks } from './campaign-enqueue.js';
 import type { CampaignProgress, CampaignSpec } from './campaign-options.js';
 import { planBatch, type PlannedChunk } from './campaign-plan.js';
@@ -50,6 +51,7 @@ export class CampaignRun {
   readonly #ctx: CampaignContext;
   readonly #seen = new OpenIdSet();
   readonly #timingCache = new Map<string, { sendAt: number; deadline: number }>();
+  readonly #languageOf: ReturnType<typeof languageFor>;
   #nextBatch: number;
   /** Digest of every record read so far, batch by batch. */
   #digest = '';
@@ -64,6 +66,7 @@ export class CampaignRun {
     this.state = state;
     this.lease = lease;
     this.#nextBatch = state.batches;
+    this.#languageOf = languageFor(spec, ctx.config.defaultLanguage);
   }
 
   /**
@@ -193,7 +196,15 @@ export class CampaignRun {
 
   #plan(batchNo: number, recipients: readonly Recipient[]): PlannedChunk[] {
     const { spec, state } = this;
-    return planBatch({ campaignId: spec.id, batchNo, recipients, timing: spec.timing, chunkSize: state.chunkSize, timingCache: this.#timingCache });
+    return planBatch({
+      campaignId: spec.id,
+      batchNo,
+      recipients,
+      timing: spec.timing,
+      chunkSize: state.chunkSize,
+      timingCache: this.#timingCache,
+      languageOf: this.#languageOf,
+    });
   }
 
   async #addJobs(chunks: readonly PlannedChunk[]): Promise<{ added: number; jobs: number } | undefined> {

@@ -49,15 +49,18 @@ return {OK, r[1], r[2], r[3], r[4], r[5], r[6], r[7] or false, r[8] or false, r[
 
 // Chunks are recorded (pending) before their jobs are added, so a worker always finds the chunk it
 // counts; total grows only for chunks recorded now, so planning a batch again adds nothing twice.
-// KEYS: meta, chunks. ARGV: token, leaseMs, first sendAt, last sendAt, then jobId, count pairs.
+// KEYS: meta, chunks. ARGV: token, leaseMs, first sendAt, last sendAt, then jobId, count pairs (a count
+// may name the chunk's language, `100:ar_SA`, which keeps per-language totals beside the total).
 const RECORD = `${PRELUDE}
 if redis.call('HEXISTS', KEYS[1], 'cancelledAt') == 1 then return {CANCELLED} end
 if not holds(KEYS[1], ARGV[1]) then return {BUSY} end
 local added, jobs = 0, 0
 for i = 5, #ARGV, 2 do
   if redis.call('HSETNX', KEYS[2], ARGV[i], 'p' .. ARGV[i + 1]) == 1 then
-    added = added + tonumber(ARGV[i + 1])
+    local n, lang = chunkCount(ARGV[i + 1])
+    added = added + n
     jobs = jobs + 1
+    if lang then redis.call('HINCRBY', KEYS[1], 'total:' .. lang, n) end
   end
 end
 if jobs > 0 then

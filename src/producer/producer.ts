@@ -46,6 +46,7 @@ import {
   type RedriveResult,
 } from '../shared/dead-letters.js';
 import { createCampaign, type CampaignCreated } from './campaign-create.js';
+import { planCampaign, type CampaignPlan } from './campaign-dry-run.js';
 import type { CreateCampaignOptions } from './campaign-options.js';
 import { getCampaign, listCampaigns, type CampaignStatus } from '../shared/campaign-status.js';
 import { campaignProgress } from '../shared/campaign-progress.js';
@@ -200,9 +201,15 @@ export class Producer {
 
   /**
    * Stream recipients into a campaign's delivery jobs (see CreateCampaignOptions). Resumable: the same id
-   * again continues where an interrupted create stopped, given the same recipients in the same order.
+   * again continues where an interrupted create stopped, given the same recipients in the same order. With
+   * `dryRun: true`, checks everything the same way and resolves with the plan, writing nothing to Redis.
    */
-  createCampaign(options: CreateCampaignOptions): Promise<CampaignCreated> {
+  createCampaign(options: CreateCampaignOptions & { dryRun: true }): Promise<CampaignPlan>;
+  createCampaign(options: CreateCampaignOptions & { dryRun?: false }): Promise<CampaignCreated>;
+  createCampaign(options: CreateCampaignOptions): Promise<CampaignCreated | CampaignPlan>;
+  createCampaign(options: CreateCampaignOptions): Promise<CampaignCreated | CampaignPlan> {
+    // A dry run checks and plans exactly as a create would, and writes nothing.
+    if (options.dryRun === true) return planCampaign(this.#campaignContext(), options);
     return withSpan('neupush.campaign.create', {}, async (span) => {
       const created = await createCampaign(this.#campaignContext(), options);
       span.setAttributes({

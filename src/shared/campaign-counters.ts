@@ -5,7 +5,8 @@ import { latenessBucket } from './campaign-series.js';
 
 /**
  * Campaign counters, kept exactly by the workers. Every delivery job of a campaign has an entry in the
- * campaign's chunks hash: a state letter and its recipient count (`p100`). A chunk moves between states
+ * campaign's chunks hash: a state letter, its recipient count and, when it names one, the language its
+ * recipients are counted under (`p100`, `p100:ar_SA`; per-language counters are `total:ar_SA`, `sent:ar_SA`...). A chunk moves between states
  * only along allowed edges, and the counters change by its recipient count only when its state changes, so
  * a retried, duplicated, stalled or redriven job is counted once:
  *
@@ -22,15 +23,26 @@ local function nowMs()
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 local COUNTER = { s = 'sent', f = 'failed', c = 'cancelled' }
+-- A chunk's count, and its language when it names one ('100' or '100:ar_SA').
+local function chunkCount(v)
+  local n, lang = string.match(v, '^(%d+):?(.*)$')
+  if lang == '' then lang = nil end
+  return tonumber(n), lang
+end
+-- Per-language counters ('sent:ar_SA') move with the totals, in the same step.
+local function count(metaKey, counter, lang, n)
+  redis.call('HINCRBY', metaKey, counter, n)
+  if lang then redis.call('HINCRBY', metaKey, counter .. ':' .. lang, n) end
+end
 local function move(metaKey, chunksKey, id, from, to)
   local v = redis.call('HGET', chunksKey, id)
   if not v then return 0 end
   local state = string.sub(v, 1, 1)
   if state == to or not string.find(from, state, 1, true) then return 0 end
-  local n = tonumber(string.sub(v, 2))
-  redis.call('HSET', chunksKey, id, to .. n)
-  if COUNTER[state] then redis.call('HINCRBY', metaKey, COUNTER[state], -n) end
-  redis.call('HINCRBY', metaKey, COUNTER[to], n)
+  local n, lang = chunkCount(string.sub(v, 2))
+  redis.call('HSET', chunksKey, id, to .. string.sub(v, 2))
+  if COUNTER[state] then count(metaKey, COUNTER[state], lang, -n) end
+  count(metaKey, COUNTER[to], lang, n)
   return n
 end
 local function finishIfDone(metaKey, chunksKey, inflightKey, ttl, now)

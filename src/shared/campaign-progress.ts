@@ -35,7 +35,7 @@ export async function campaignProgress(
       for (const [jobId] of pending) pipeline.hget(queues.deliveries.toKey(jobId), 'atm');
       const attempts = (await pipeline.exec()) ?? [];
       pending.forEach(([, v], i) => {
-        if (Number(attempts[i]?.[1] ?? 0) > 0) retrying += Number(v.slice(1));
+        if (Number(attempts[i]?.[1] ?? 0) > 0) retrying += Number.parseInt(v.slice(1), 10);
       });
     }
   }

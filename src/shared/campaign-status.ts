@@ -2,6 +2,7 @@ import type { RedisConnection } from './redis.js';
 import { campaignIndexKey, campaignKeys } from './campaign-keys.js';
 import type { DeadLetterReason } from './job-data.js';
 import { assertId, IDS } from './ids.js';
+import { LANGUAGES, type Language } from '../neuxnet/notification.js';
 
 export const CAMPAIGN_STATES = ['scheduled', 'sending', 'completed', 'completed_with_failures', 'cancelled'] as const;
 /**
@@ -50,6 +51,23 @@ export interface CampaignStatus extends CampaignCounts {
   retrying?: number;
   /** From `getCampaign` only: dead-lettered recipients by reason. */
   failedByReason?: Partial<Record<DeadLetterReason, number>>;
+  /**
+   * The counts per language whose content the recipients get (kept exactly, like the totals); absent for
+   * campaigns created before languages were counted.
+   */
+  byLanguage?: Partial<Record<Language, CampaignCounts>>;
+}
+
+/** The per-language counters of a campaign's record (`total:ar_SA`, `sent:ar_SA`, ...). */
+export function countsByLanguage(h: Record<string, string>): Partial<Record<Language, CampaignCounts>> | undefined {
+  let out: Partial<Record<Language, CampaignCounts>> | undefined;
+  for (const language of LANGUAGES) {
+    if (h[`total:${language}`] === undefined) continue;
+    const n = (field: string) => Number(h[`${field}:${language}`] ?? 0);
+    const c = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled') };
+    (out ??= {})[language] = { ...c, pending: Math.max(0, c.recipients - c.sent - c.failed - c.cancelled) };
+  }
+  return out;
 }
 
 /** The state from the counts; pure, so the table of cases is tested directly. */
@@ -75,6 +93,7 @@ export function toCampaignStatus(h: Record<string, string>): CampaignStatus | un
   const n = (field: string) => Number(h[field] ?? 0);
   const counts = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled') };
   const enqueued = h.enqueued === '1';
+  const byLanguage = countsByLanguage(h);
   let spec: Record<string, unknown> = {};
   try {
     spec = JSON.parse(h.spec ?? '{}') as Record<string, unknown>;
@@ -106,6 +125,7 @@ export function toCampaignStatus(h: Record<string, string>): CampaignStatus | un
     ...text('expiresIn'),
     createdAt: iso(h.createdAt) ?? new Date(0).toISOString(),
     ...(Object.fromEntries(Object.entries(times).filter(([, v]) => v !== undefined)) as Record<string, string>),
+    ...(byLanguage !== undefined && { byLanguage }),
   };
 }
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { LANGUAGES, type Language } from '../neuxnet/notification.js';
 import { ConfigError } from './errors.js';
 import { bool, duration, hostPorts, httpUrl, int, optionalSecret } from './env-parsers.js';
 import { webhookEvents, webhookSecret, webhookUrls } from './webhook-env.js';
@@ -18,6 +19,7 @@ export const DEFAULTS = {
   REDIS_SENTINEL_NAME: 'mymaster',
   NEUPUSH_PREFIX: 'neupush',
   NEUXNET_BASE_URL: 'https://qa.neuxnet.com',
+  NEUXNET_DEFAULT_LANGUAGE: 'en_US',
   NEUPUSH_CONCURRENCY: '50',
   NEUPUSH_CHUNK_SIZE: '100',
   NEUPUSH_RATE_LIMIT: '50',
@@ -68,6 +70,9 @@ const EnvSchema = z.object({
     .default(DEFAULTS.NEUXNET_BASE_URL),
   NEUXNET_APPID: optionalSecret('NEUXNET_APPID'),
   NEUXNET_SECRET: optionalSecret('NEUXNET_SECRET'),
+  NEUXNET_DEFAULT_LANGUAGE: z
+    .enum(LANGUAGES, { error: `NEUXNET_DEFAULT_LANGUAGE must be one of ${LANGUAGES.join(', ')}` })
+    .default(DEFAULTS.NEUXNET_DEFAULT_LANGUAGE),
   NEUPUSH_CONCURRENCY: int('NEUPUSH_CONCURRENCY', 1, 1000).prefault(DEFAULTS.NEUPUSH_CONCURRENCY),
   NEUPUSH_CHUNK_SIZE: int('NEUPUSH_CHUNK_SIZE', 1, 10_000).prefault(DEFAULTS.NEUPUSH_CHUNK_SIZE),
   NEUPUSH_RATE_LIMIT: int('NEUPUSH_RATE_LIMIT', 1, 1_000_000).prefault(DEFAULTS.NEUPUSH_RATE_LIMIT),
@@ -163,6 +168,13 @@ export interface Config {
    * @defaultValue unset
    */
   secret?: string;
+  /**
+   * The `language` of a notification that names none, so every request carries one (the 2024 page
+   * requires it); also the language a campaign's recipients are counted under when its notification names
+   * none. `NEUXNET_DEFAULT_LANGUAGE`.
+   * @defaultValue `DEFAULTS.NEUXNET_DEFAULT_LANGUAGE`
+   */
+  defaultLanguage: Language;
   /**
    * Delivery jobs in flight per worker process. `NEUPUSH_CONCURRENCY`.
    * @defaultValue `DEFAULTS.NEUPUSH_CONCURRENCY`
@@ -365,6 +377,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     baseUrl: e.NEUXNET_BASE_URL,
     ...(e.NEUXNET_APPID !== undefined && { appid: e.NEUXNET_APPID }),
     ...(e.NEUXNET_SECRET !== undefined && { secret: e.NEUXNET_SECRET }),
+    defaultLanguage: e.NEUXNET_DEFAULT_LANGUAGE,
     concurrency: e.NEUPUSH_CONCURRENCY,
     chunkSize: e.NEUPUSH_CHUNK_SIZE,
     rateLimit: e.NEUPUSH_RATE_LIMIT,

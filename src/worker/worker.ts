@@ -136,6 +136,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     secret,
     timeoutMs: config.timeoutMs,
     maxSockets: config.concurrency,
+    defaultLanguage: config.defaultLanguage,
     clock,
   });
   const webhooks = startWebhooks({ config, redis, logger, clock: localClock, ...(metrics && { registry: metrics.registry }) });

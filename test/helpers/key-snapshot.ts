@@ -10,3 +10,15 @@ export async function keySnapshot(r: Redis, p: string): Promise<Record<string, u
   }
   return out;
 }
+
+/** Every key under the prefix, sorted, by SCAN (never KEYS on a shared Redis): what a dry run must leave as it was. */
+export async function scanKeys(r: Redis, p: string): Promise<string[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, batch] = await r.scan(cursor, 'MATCH', `${p}:*`, 'COUNT', 1000);
+    keys.push(...batch);
+    cursor = next;
+  } while (cursor !== '0');
+  return keys.sort();
+}

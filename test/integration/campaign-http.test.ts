@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/shared/logger.js';
 import { startApi, type Api } from '../../src/producer/http/server.js';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
+import { waitUntil } from '../helpers/isolation.js';
+import { scanKeys } from '../helpers/key-snapshot.js';
 
 const TOKEN = 'tok-7c1e9a3f5b2d4a6f8e0c1b3d5f7a9c2e';
 const NOTE = { title: 'Sale', text: 'Half price', navigateType: 1, language: 'en_US' };
@@ -144,5 +146,47 @@ describe('campaign creation over HTTP: refusals and Idempotency-Key', () => {
     }
     // Another key is another campaign.
     expect((await post(body, { 'idempotency-key': 'order-7732-campaign' })).body).toMatchObject({ existing: false });
+  });
+});
+
+const BILINGUAL = { ...NOTE, translations: { zh_CN: { title: '特卖', text: '半价' } } };
+
+async function postTo(path: string, body: string, contentType: string) {
+  const res = await fetch(`${api.url}${path}`, { method: 'POST', headers: { ...bearer, 'content-type': contentType }, body });
+  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+}
+
+describe('POST /v1/campaigns?dryRun=true', () => {
+  it('answers 200 with the plan, for JSON and NDJSON, and writes no key', async () => {
+    // The queues opened by the producer and the API write their meta keys in the background, once.
+    await waitUntil(async () => (await scanKeys(pipeline.redis, pipeline.prefix)).length >= 2, { message: 'the queues to write their meta keys' });
+    const before = await scanKeys(pipeline.redis, pipeline.prefix);
+    const recipients = [{ openId: 'a', language: 'zh_CN' }, 'b', { openId: 'c', language: 'ar_SA' }, 'b'];
+    const json = await postTo('/v1/campaigns?dryRun=true', JSON.stringify({ id: 'dry-http', notification: BILINGUAL, recipients }), 'application/json');
+    expect(json.status).toBe(200);
+    expect(json.body).toMatchObject({
+      dryRun: true,
+      id: 'dry-http',
+      read: 4,
+      recipients: 3,
+      requests: 2,
+      byLanguage: { zh_CN: { recipients: 1, requests: 1 }, en_US: { recipients: 2, requests: 1 } },
+      sendTimes: { distinct: 1 },
+    });
+    const lines = [JSON.stringify({ notification: BILINGUAL }), ...recipients.map((r) => JSON.stringify(r))].join('\n');
+    const ndjson = await postTo('/v1/campaigns?dryRun=true', `${lines}\n`, 'application/x-ndjson');
+    expect(ndjson.status).toBe(200);
+    expect(ndjson.body).toMatchObject({ dryRun: true, recipients: 3, requests: 2 });
+    expect(await scanKeys(pipeline.redis, pipeline.prefix)).toEqual(before);
+  });
+
+  it('answers 400 naming the first bad record, and an unknown query parameter, writing nothing', async () => {
+    const before = await scanKeys(pipeline.redis, pipeline.prefix);
+    const bad = await postTo('/v1/campaigns?dryRun=true', JSON.stringify({ notification: BILINGUAL, recipients: ['a', { openId: 'b', language: 'xx' }] }), 'application/json');
+    expect(bad.status).toBe(400);
+    expect(bad.body.issues).toEqual([{ field: 'recipients.1', rule: 'language must be one of en_US, ar_SA, zh_CN' }]);
+    const typo = await postTo('/v1/campaigns?dry_run=true', JSON.stringify({ notification: BILINGUAL, recipients: ['a'] }), 'application/json');
+    expect(typo.status).toBe(400);
+    expect(await scanKeys(pipeline.redis, pipeline.prefix)).toEqual(before);
   });
 });

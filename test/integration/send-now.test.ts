@@ -49,7 +49,7 @@ describe('send now', () => {
     expect(received).toBe(sign({ ...rest, timestamp: timestamp! }, secret));
   });
 
-  it('sends by phone number with a URL and nothing it was not given', async () => {
+  it('sends by phone number with a URL and nothing it was not given, but the default language', async () => {
     pipeline = await startPipeline();
     const result = await pipeline.producer.send({
       title: 'تنبيه',
@@ -72,6 +72,8 @@ describe('send now', () => {
       text: 'خصم ٢٠٪ اليوم فقط',
       navigateType: '2',
       url: 'https://example.com/sale?x=1&y=2',
+      // The 2024 page requires a language on every request: NEUXNET_DEFAULT_LANGUAGE when none is given.
+      language: 'en_US',
     });
   });
 

@@ -42,6 +42,21 @@ describe('resolveCampaignSpec', () => {
     expect(resolveCampaignSpec({ ...base, notification: { ...notification, text: 'Other' } }, NOW, HOUR).fingerprint).not.toBe(a);
   });
 
+  it('translations are part of the spec and of the fingerprint; a dry run flag is not an unknown option', () => {
+    const withAr = { ...notification, translations: { ar_SA: { title: 'تخفيضات', text: 'بنصف السعر' } } };
+    const spec = resolveCampaignSpec({ ...base, id: 'x', notification: withAr, dryRun: true }, NOW, HOUR);
+    expect(spec.translations).toEqual({ ar_SA: { title: 'تخفيضات', text: 'بنصف السعر' } });
+    expect(spec.notification).not.toHaveProperty('translations');
+    const other = { ...withAr, translations: { ar_SA: { title: 'تخفيضات', text: 'نص آخر' } } };
+    expect(resolveCampaignSpec({ ...base, id: 'x', notification: other }, NOW, HOUR).fingerprint).not.toBe(spec.fingerprint);
+    expect(resolveCampaignSpec({ ...base, id: 'x' }, NOW, HOUR).fingerprint).not.toBe(spec.fingerprint);
+    expect(issuesOf({ ...base, notification: { ...notification, translations: {} } })).toEqual(['notification.translations: must name at least one language']);
+    expect(issuesOf({ ...base, notification: { ...notification, translations: { en_US: { title: 'T', text: 'B' } } } })).toEqual([
+      "notification.translations.en_US: is the notification's own language: its content is the notification's title and text",
+    ]);
+    expect(issuesOf({ ...base, dryRun: 'yes' })).toEqual(['dryRun: must be true or false']);
+  });
+
   const bad: { name: string; options: Record<string, unknown>; expected: string[] }[] = [
     { name: 'openIds in the notification', options: { ...base, notification: { ...notification, openIds: ['a'] } }, expected: ["notification.openIds: must be left out: a campaign's recipients supply the openIds"] },
     { name: 'rulesType 1 (everyone)', options: { ...base, notification: { ...notification, rulesType: 1 } }, expected: ['notification.rulesType: must be 3 (by openId) or absent in a campaign'] },

@@ -100,6 +100,29 @@ describe('planBatch', () => {
     expect(later[0]?.sendAt).toBe((first[0]?.sendAt ?? 0) + 24 * HOUR);
   });
 
+  it('groups by zone and language: chunks never mix languages, and each names its language', () => {
+    const batch = [
+      { openId: 'a', language: 'ar_SA' as const },
+      { openId: 'b' },
+      { openId: 'c', language: 'ar_SA' as const },
+      { openId: 'd', language: 'zh_CN' as const },
+      { openId: 'e' },
+    ];
+    const chunks = planBatch({
+      campaignId: 'l',
+      batchNo: 0,
+      recipients: batch,
+      timing: { kind: 'at', sendAt: 1, deadline: 2 },
+      chunkSize: 10,
+      languageOf: (r) => r.language ?? 'en_US',
+    });
+    expect(chunks.map((c) => [c.jobId, c.openIds, c.language])).toEqual([
+      ['c-l.0.0', ['a', 'c'], 'ar_SA'],
+      ['c-l.0.1', ['b', 'e'], 'en_US'],
+      ['c-l.0.2', ['d'], 'zh_CN'],
+    ]);
+  });
+
   it('an empty batch (all repeats) plans nothing', () => {
     expect(planBatch({ campaignId: 'e', batchNo: 1, recipients: [], timing: { kind: 'at', sendAt: 0, deadline: 1 }, chunkSize: 100 })).toEqual([]);
   });

@@ -42,6 +42,24 @@ describe('readRecipientLines', () => {
     ]);
   });
 
+  it('a header row names the columns, in any order; empty timezone and language cells mean none', async () => {
+    expect(await read('Language,"openId",TZ\nar_SA,u1,Asia/Riyadh\n,u2,\nzh_CN,"u3",\n')).toEqual([
+      { openId: 'u1', language: 'ar_SA', timezone: 'Asia/Riyadh' },
+      { openId: 'u2' },
+      { openId: 'u3', language: 'zh_CN' },
+    ]);
+    expect(await read('openId,language\nu1,en_US\n')).toEqual([{ openId: 'u1', language: 'en_US' }]);
+  });
+
+  it('with a header row: a wrong field count, an unknown language or a repeated column names the line', async () => {
+    expect(await failure('openId,language\nu1,en_US,x\n')).toBe('UsageError: people.csv line 2: expected 2 fields (openId,language), got 3');
+    expect(await failure('language,openId\nfr_FR,u1\n')).toBe('UsageError: people.csv line 2: language must be one of en_US, ar_SA, zh_CN');
+    expect(await failure('openId,language,lang\nu1,en_US,en_US\n')).toBe('UsageError: people.csv line 1: the header names the language column twice');
+    expect(await failure('language,timezone,openId\nen_US,,u1\n', { requireZone: true })).toBe(
+      'UsageError: people.csv line 2: has no time zone, and --default-timezone is not set',
+    );
+  });
+
   it('a header is only a header on the first recipient line', async () => {
     expect(await failure('u1\nopenId,timezone\n')).toBe('UsageError: people.csv line 2: unknown time zone "timezone"');
   });

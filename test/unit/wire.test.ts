@@ -107,6 +107,14 @@ describe('toWireParams', () => {
     expect(toWireParams(n, APPID, 2).timestamp).toBe('2');
   });
 
+  it('sends the default language when the notification names none, and the notification\'s own otherwise', () => {
+    const bare = NotificationSchema.parse({ openIds: ['a'], title: 'T', text: 'B', navigateType: '2', url: 'https://x.example/' });
+    expect(toWireParams(bare, APPID, NOW, 'ar_SA').language).toBe('ar_SA');
+    expect(toWireParams(bare, APPID, NOW)).not.toHaveProperty('language');
+    const own = NotificationSchema.parse({ openIds: ['a'], title: 'T', text: 'B', navigateType: '1', language: 'zh_CN' });
+    expect(toWireParams(own, APPID, NOW, 'ar_SA').language).toBe('zh_CN');
+  });
+
   it('posts to the documented path', () => {
     expect(SEND_NOTIFY_PATH).toBe('/neuopenapi/notify/sendNotify');
   });

@@ -13,6 +13,7 @@ import { withProducer } from '../with-producer.js';
 import { integer } from '../option-parsers.js';
 import { readJsonFile } from '../read-json.js';
 import { checkRecipientsFile, openRecipients } from '../recipients-file.js';
+import { printDryRun } from '../campaign-dry-run.js';
 
 interface CreateFlags {
   recipients: string;
@@ -24,14 +25,15 @@ interface CreateFlags {
   defaultTimezone?: string;
   expiresIn?: string;
   json?: boolean;
+  dryRun?: boolean;
 }
 
 const FINAL_STATES = new Set(['completed', 'completed_with_failures', 'cancelled']);
 
 /** What `campaign status --json` prints; scripts depend on these keys (new ones are only ever added). */
 function statusJson(s: CampaignStatus): string {
-  const { id, state, recipients, sent, failed, cancelled, pending, retrying = 0, failedByReason = {}, firstSendAt, lastSendAt } = s;
-  return JSON.stringify({ id, state, recipients, sent, failed, cancelled, pending, retrying, failedByReason, firstSendAt, lastSendAt });
+  const { id, state, recipients, sent, failed, cancelled, pending, retrying = 0, failedByReason = {}, firstSendAt, lastSendAt, byLanguage } = s;
+  return JSON.stringify({ id, state, recipients, sent, failed, cancelled, pending, retrying, failedByReason, firstSendAt, lastSendAt, byLanguage });
 }
 
 const byReason = (s: CampaignStatus) =>
@@ -57,6 +59,7 @@ function statusText(s: CampaignStatus): string {
     `campaign ${s.id}: ${s.state}${s.enqueued ? '' : ' (recipients still being queued, or creation interrupted: run create again to resume)'}`,
     `  "${s.title}" ${when}`.trimEnd(),
     `  recipients ${s.recipients}  sent ${s.sent}  failed ${s.failed}  cancelled ${s.cancelled}  pending ${s.pending}  (${s.jobs} jobs)`,
+    ...Object.entries(s.byLanguage ?? {}).map(([l, c]) => `  ${l}: recipients ${c.recipients}  sent ${c.sent}  failed ${c.failed}  cancelled ${c.cancelled}  pending ${c.pending}`),
     ...detailLines(s),
     `  created ${s.createdAt}${s.completedAt ? `, completed ${s.completedAt}` : ''}${s.cancelledAt ? `, cancelled ${s.cancelledAt}` : ''}`,
   ];
@@ -84,6 +87,7 @@ async function create(flags: CreateFlags): Promise<void> {
   // Everything but the recipients is checked before the file is read or Redis is touched.
   resolveCampaignSpec({ ...timing, notification, recipients: [] }, Date.now(), config.maxLatenessMs);
   const fileOptions = { requireZone: flags.localTime !== undefined && flags.defaultTimezone === undefined };
+  if (flags.dryRun) return printDryRun(config, { ...timing, notification, recipients: await openRecipients(flags.recipients, fileOptions) }, flags.json === true);
   // A file is read twice: first to check every line, so bad input queues nothing; stdin can only be read
   // once, so a bad line there stops creation at its batch (the message says how to resume).
   const total = flags.recipients === '-' ? undefined : await checkRecipientsFile(flags.recipients, fileOptions);
@@ -173,7 +177,7 @@ export function registerCampaign(program: Command): void {
   campaign
     .command('create')
     .description('queue a campaign, streaming its recipients from FILE')
-    .requiredOption('--recipients <file>', 'one openId per line, or CSV openId,timezone; - reads stdin; blank lines are skipped')
+    .requiredOption('--recipients <file>', 'one openId per line, CSV openId,timezone, or CSV with a header row naming openId, timezone, language in any order; - reads stdin; blank lines are skipped')
     .requiredOption('-f, --file <path>', 'notification JSON (without openIds); - reads stdin')
     .option('--id <id>', 'campaign id; the same id again resumes an interrupted create (default: generated)')
     .option('--send-at <time>', 'ISO instant, or wall-clock time with --timezone; default now')
@@ -181,7 +185,8 @@ export function registerCampaign(program: Command): void {
     .option('--local-time <HH:MM>', "deliver at this time in each recipient's zone (today if still ahead, else tomorrow)")
     .option('--default-timezone <zone>', 'zone of recipients without one, with --local-time')
     .option('--expires-in <duration>', `how long after its send time each delivery may still go out; default NEUPUSH_MAX_LATENESS (${DEFAULTS.NEUPUSH_MAX_LATENESS})`)
-    .option('--json', 'print one line {"id":"…","recipients":N,"jobs":M}')
+    .option('--json', 'print one line {"id":"…","recipients":N,"jobs":M} (with --dry-run: the plan)')
+    .option('--dry-run', 'check everything and print the plan (recipients, requests, per language, send times); writes nothing')
     .action(
       action(async (flags: CreateFlags) => {
         if (flags.recipients === '-' && flags.file === '-') throw new UsageError('--recipients and --file cannot both read stdin');
@@ -193,7 +198,7 @@ export function registerCampaign(program: Command): void {
     .command('status')
     .description("a campaign's state and counts")
     .argument('<id>')
-    .option('--json', 'print {"id","state","recipients","sent","failed","cancelled","pending","retrying","failedByReason",…} (with --watch: one line per change)')
+    .option('--json', 'print {"id","state","recipients","sent","failed","cancelled","pending","retrying","failedByReason","byLanguage",…} (with --watch: one line per change)')
     .option('--watch', 'follow it with a live progress bar until it ends')
     .option('--interval <ms>', 'with --watch, how often to look', integer(50, 60_000), 500)
     .action(

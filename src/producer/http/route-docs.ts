@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../../shared/campaign-keys.js';
 import {
   CampaignHeaderSchema,
+  CampaignQuerySchema,
   CampaignRequestSchema,
   DeadLetterQuerySchema,
   IdempotencyKeySchema,
@@ -52,6 +53,7 @@ export const ROUTE_DOCS = {
       '(an openId string or { openId, timezone, language }). Recipients are streamed into the queue in batches, never buffered whole; ' +
       'an error after some batches leaves those queued: send the same body again with the same id to resume, or DELETE it.',
     headers: idempotencyHeader,
+    querystring: CampaignQuerySchema,
     body: {
       content: {
         'application/json': { schema: CampaignRequestSchema },
@@ -62,6 +64,8 @@ export const ROUTE_DOCS = {
       },
     },
     response: {
+      // A dry run (?dryRun=true) answers 200 with the plan; its shape is documented in the README.
+      200: answer('The plan of a dry run (dryRun=true): nothing was written', z.object({}).passthrough()),
       202: answer('Queued', answers.CampaignCreatedSchema),
       ...badRequest,
       ...authErrors,

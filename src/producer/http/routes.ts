@@ -12,6 +12,7 @@ import { ndjsonRecords, type NdjsonRecord } from './ndjson.js';
 import { ROUTE_DOCS } from './route-docs.js';
 import {
   CampaignHeaderSchema,
+  CampaignQuerySchema,
   CampaignRequestSchema,
   IdempotencyKeySchema,
   DeadLetterQuerySchema,
@@ -72,6 +73,7 @@ export function registerRoutes(app: FastifyInstance, producer: Producer): void {
   });
 
   app.post('/v1/campaigns', { schema: ROUTE_DOCS.createCampaign }, async (request, reply) => {
+    const dryRun = parse(CampaignQuerySchema, request.query, 'query').dryRun === 'true';
     const key = idempotencyKeyOf(request);
     const defaultId = key === undefined ? {} : { id: campaignIdFromKey(key) };
     let options: CreateCampaignOptions;
@@ -86,6 +88,7 @@ export function registerRoutes(app: FastifyInstance, producer: Producer): void {
       const body = parse(CampaignRequestSchema, request.body, 'campaign');
       options = { ...defaultId, ...body } as unknown as CreateCampaignOptions;
     }
+    if (dryRun) return reply.code(200).send(await producer.createCampaign({ ...options, dryRun: true }));
     const created = await producer.createCampaign(options);
     return reply.code(202).send(created);
   });

@@ -57,8 +57,14 @@ export const CampaignHeaderSchema = z.strictObject(
 );
 
 export const CampaignRequestSchema = CampaignHeaderSchema.extend({
-  recipients: z.array(RecipientSchema, { error: 'must be an array of openIds or { openId, timezone }' }).min(1, 'must not be empty'),
+  recipients: z.array(RecipientSchema, { error: 'must be an array of openIds or { openId, timezone, language }' }).min(1, 'must not be empty'),
 });
+
+/** `POST /v1/campaigns?dryRun=true`: check and plan, write nothing. */
+export const CampaignQuerySchema = z.strictObject(
+  { dryRun: z.enum(['true', 'false'], { error: 'must be true or false' }).optional() },
+  strict('dryRun'),
+);
 
 export const ListQuerySchema = z.strictObject(
   {
