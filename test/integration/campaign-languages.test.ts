@@ -110,6 +110,7 @@ describe('a campaign in several languages', () => {
     const issues = await refused({ ...withoutLanguage, navigateType: '2', url: 'https://example.com/' });
     expect(issues).toContainEqual({ field: 'notification.language', rule: 'is required with translations: it names the language of title and text' });
     expect(await pipeline.producer.getCampaign('refused')).toBeUndefined();
-    expect(await pipeline.redis.keys(`${pipeline.prefix}:*`)).toEqual([]);
+    // BullMQ writes each queue's own `meta` key when the queue opens; nothing else may exist.
+    expect((await pipeline.redis.keys(`${pipeline.prefix}:*`)).filter((k) => !k.endsWith(':meta'))).toEqual([]);
   });
 });

@@ -74,6 +74,11 @@ describe('recurring schedules', () => {
     await waitUntil(async () => (await p.producer.deliveries.getJobCountByTypes('active', 'waiting', 'prioritized', 'delayed')) === 0, {
       message: 'the last firing delivered',
     });
+    // A firing already running when the scheduler was removed may add its chunks after the count above
+    // read 0: wait for every chunk of every firing seen to report, then judge them.
+    await waitUntil(() => [...firingsSeen()].every((f) => [0, 1, 2].every((k) => p.outcomes.has(`${f}.${k}`))), {
+      message: 'every chunk of every firing reported',
+    });
 
     const firings = firingsSeen();
     for (const firing of firings) {
