@@ -1,12 +1,11 @@
-import http from 'node:http';
-import https from 'node:https';
-import { got, type Got, RequestError, TimeoutError } from 'got';
+import { RequestError, TimeoutError } from 'got';
 import { classify, type CallResult } from './classify.js';
 import { encodeForm } from './form.js';
 import { sign } from './sign.js';
 import { SEND_NOTIFY_PATH, toWireParams } from './wire.js';
 import type { Language, Notification } from './notification.js';
 import { systemClock, type Clock } from './clock.js';
+import { createPostClient, type PostClient } from './post-client.js';
 
 export interface SendNotifyClientOptions {
   /** Base of the Open API (required; the worker passes NEUXNET_BASE_URL). */
@@ -62,29 +61,21 @@ function describeRequestError(error: RequestError): string {
  * are the one retry layer. Each call is signed at the moment it is made, with a fresh timestamp.
  */
 export class SendNotifyClient {
-  readonly #got: Got;
   readonly #appid: string;
   readonly #secret: string;
   readonly #clock: Clock;
   readonly #defaultLanguage: Language;
-  readonly #agents: { http: http.Agent; https: https.Agent };
+  readonly #transport: PostClient;
 
   constructor(options: SendNotifyClientOptions) {
     this.#appid = options.appid;
     this.#secret = options.secret;
     this.#clock = options.clock ?? systemClock;
     this.#defaultLanguage = options.defaultLanguage ?? 'en_US';
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 64 };
-    this.#agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
-    this.#got = got.extend({
+    this.#transport = createPostClient({
       prefixUrl: options.baseUrl,
-      method: 'POST',
-      throwHttpErrors: false,
-      followRedirect: false,
-      retry: { limit: 0 },
-      timeout: { request: options.timeoutMs },
-      agent: this.#agents,
-      responseType: 'text',
+      timeoutMs: options.timeoutMs,
+      maxSockets: options.maxSockets ?? 64,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     });
   }
@@ -112,7 +103,7 @@ export class SendNotifyClient {
     const body = encodeForm(params);
     const started = Date.now();
     try {
-      const response = await this.#got(path.replace(/^\//, ''), { body });
+      const response = await this.#transport.got(path.replace(/^\//, ''), { body });
       const received = Date.now();
       const date = response.headers.date;
       const parsedDate = date ? Date.parse(date) : Number.NaN;
@@ -140,7 +131,6 @@ export class SendNotifyClient {
   }
 
   close(): void {
-    this.#agents.http.destroy();
-    this.#agents.https.destroy();
+    this.#transport.close();
   }
 }

@@ -1,6 +1,5 @@
-import http from 'node:http';
-import https from 'node:https';
-import { got, RequestError, TimeoutError, type Got } from 'got';
+import { RequestError, TimeoutError } from 'got';
+import { createPostClient, type PostClient } from '../neuxnet/post-client.js';
 import type { WebhookHeaders } from './webhook-sign.js';
 import type { WebhookAnswer } from './webhook-decision.js';
 
@@ -9,27 +8,19 @@ import type { WebhookAnswer } from './webhook-decision.js';
  * follows a redirect (a receiver that moved says so with a final answer), keeps sockets alive.
  */
 export class WebhookPoster {
-  readonly #got: Got;
-  readonly #agents: { http: http.Agent; https: https.Agent };
+  readonly #transport: PostClient;
 
   constructor(options: { timeoutMs: number; maxSockets: number }) {
-    const agentOptions = { keepAlive: true, maxSockets: options.maxSockets };
-    this.#agents = { http: new http.Agent(agentOptions), https: new https.Agent(agentOptions) };
-    this.#got = got.extend({
-      method: 'POST',
-      throwHttpErrors: false,
-      followRedirect: false,
-      retry: { limit: 0 },
-      timeout: { request: options.timeoutMs },
-      agent: this.#agents,
-      responseType: 'text',
+    this.#transport = createPostClient({
+      timeoutMs: options.timeoutMs,
+      maxSockets: options.maxSockets,
       headers: { 'content-type': 'application/json', 'user-agent': 'neupush-webhooks' },
     });
   }
 
   async post(url: string, body: string, headers: WebhookHeaders): Promise<WebhookAnswer> {
     try {
-      const response = await this.#got(url, { body, headers: { ...headers } });
+      const response = await this.#transport.got(url, { body, headers: { ...headers } });
       const retryAfter = response.headers['retry-after'];
       return {
         statusCode: response.statusCode,
@@ -44,7 +35,6 @@ export class WebhookPoster {
   }
 
   close(): void {
-    this.#agents.http.destroy();
-    this.#agents.https.destroy();
+    this.#transport.close();
   }
 }
