@@ -5,7 +5,7 @@ import type { RedisConnection } from '../shared/redis.js';
 import { LOCK_DURATION_MS } from '../shared/config.js';
 import { WEBHOOK_QUEUE } from '../shared/queue-names.js';
 import { openWebhookDeadLetterQueue, type WebhookDeadLetterQueue } from '../shared/queues.js';
-import { raceTimeout } from '../shared/timeout.js';
+import { closeWorkerWithin } from './close-within.js';
 import { WEBHOOK_EVENT_TYPES } from '../shared/webhook-events.js';
 import { webhookTarget, type WebhookDeadLetterData, type WebhookDeadLetterReason, type WebhookJobData } from '../shared/webhook-jobs.js';
 import { retryDelay } from './backoff.js';
@@ -141,12 +141,7 @@ export function startWebhookSender(deps: {
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const timedOut = await raceTimeout(
-        worker.close().then(() => false),
-        config.shutdownTimeoutMs,
-        () => true,
-      );
-      if (timedOut) await worker.close(true).catch(() => {});
+      await closeWorkerWithin(worker, config.shutdownTimeoutMs);
       poster.close();
       await deadLetters.close().catch(() => {});
     })();

@@ -1,6 +1,6 @@
 import { Worker, type Job } from 'bullmq';
 import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '../shared/config.js';
-import { raceTimeout } from '../shared/timeout.js';
+import { closeWorkerWithin } from './close-within.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { DELIVERY_QUEUE } from '../shared/queue-names.js';
 import { openDeadLetterQueue, openDeliveryQueue, openScheduleQueue } from '../shared/queues.js';
@@ -225,15 +225,9 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   let closing: Promise<void> | undefined;
   const close = () => {
     closing ??= (async () => {
-      const timedOut = await raceTimeout(
-        worker.close().then(() => false),
-        config.shutdownTimeoutMs,
-        () => true,
+      const timedOut = await closeWorkerWithin(worker, config.shutdownTimeoutMs, () =>
+        log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'jobs still running at shutdown deadline; leaving them to stalled-job recovery'),
       );
-      if (timedOut) {
-        log.warn({ timeoutMs: config.shutdownTimeoutMs }, 'jobs still running at shutdown deadline; leaving them to stalled-job recovery');
-        await worker.close(true).catch(() => {});
-      }
       await schedules.close(timedOut);
       await webhooks.close(config.shutdownTimeoutMs);
       client.close();
