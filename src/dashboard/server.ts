@@ -8,7 +8,6 @@ import { createLogger, type Logger } from '../shared/logger.js';
 import { closeRedis, connectRedis, waitForRedis } from '../shared/redis.js';
 import { basicAuthMatches, type BasicCredentials } from './basic-auth.js';
 import { listenUrl } from '../shared/listen-url.js';
-import { WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from '../shared/queue-names.js';
 import { crossSiteRefusal } from './cross-site.js';
 import { dashboardAdapters, DASHBOARD_QUEUES } from './queue-adapters.js';
 import { guardBoardWrites } from './board-writes.js';
@@ -127,7 +126,7 @@ export async function startDashboard(options: DashboardOptions = {}): Promise<Da
 
   try {
     await waitForRedis(redis);
-    for (const name of [...DASHBOARD_QUEUES.map((q) => q.name), WEBHOOK_QUEUE, WEBHOOK_DEAD_LETTER_QUEUE]) {
+    for (const name of DASHBOARD_QUEUES.map((q) => q.name)) {
       const queue = new Queue(name, { connection: redis, prefix: config.prefix });
       queue.on('error', (err) => logger.debug({ err, queue: name }, 'queue error'));
       queues.push(queue);

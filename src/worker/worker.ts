@@ -3,7 +3,7 @@ import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '.
 import { closeWorkerWithin } from './close-within.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { DELIVERY_QUEUE } from '../shared/queue-names.js';
-import { openDeadLetterQueue, openDeliveryQueue, openScheduleQueue } from '../shared/queues.js';
+import { openDeadLetterQueue, openDeliveryQueue, openScheduleQueue, openWebhookDeadLetterQueue, openWebhookQueue } from '../shared/queues.js';
 import { closeRedis, connectRedis } from '../shared/redis.js';
 import { retryDelay } from './backoff.js';
 import { SendNotifyClient } from '../neuxnet/client.js';
@@ -117,6 +117,10 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   deliveries.on('error', (e) => log.debug({ err: e }, 'delivery queue error'));
   const schedulesForCounts = openScheduleQueue(config, redis);
   schedulesForCounts.on('error', (e) => log.debug({ err: e }, 'schedule queue error'));
+  // With webhooks on, their two queues are counted too: a receiver that is down shows as webhook jobs piling up.
+  const webhookQueuesForCounts =
+    config.webhookUrls.length === 0 ? [] : [openWebhookQueue(config, redis), openWebhookDeadLetterQueue(config, redis)];
+  for (const q of webhookQueuesForCounts) q.on('error', (e) => log.debug({ err: e, queue: q.name }, 'webhook queue error'));
   const clock = options.clock ?? new SkewClock({ logger: logger.child({ component: 'clock' }) });
   const localClock = options.localClock ?? systemClock;
   const breaker =
@@ -125,7 +129,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     config.metricsPort === 0
       ? undefined
       : createWorkerMetrics({
-          queues: [deliveries, deadLetters, schedulesForCounts],
+          queues: [deliveries, deadLetters, schedulesForCounts, ...webhookQueuesForCounts],
           onCountError: (e) => log.warn({ err: e }, 'could not read queue counts for /metrics'),
           clockOffsetMs: () => (clock instanceof SkewClock ? clock.offsetMs : 0),
           outageOpen: () => breaker?.state.open ?? false,
@@ -231,7 +235,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       await schedules.close(timedOut);
       await webhooks.close(config.shutdownTimeoutMs);
       client.close();
-      await Promise.allSettled([deadLetters.close(), deliveries.close(), schedulesForCounts.close(), health?.close()]);
+      await Promise.allSettled([deadLetters.close(), deliveries.close(), schedulesForCounts.close(), ...webhookQueuesForCounts.map((q) => q.close()), health?.close()]);
       await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection)]);
       await telemetry?.shutdown().catch((e: unknown) => log.warn({ err: e }, 'could not flush traces'));
       log.info('worker closed');

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
-import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE } from '../../src/shared/queue-names.js';
+import { DEAD_LETTER_QUEUE, DELIVERY_QUEUE, SCHEDULE_QUEUE, WEBHOOK_DEAD_LETTER_QUEUE, WEBHOOK_QUEUE } from '../../src/shared/queue-names.js';
 import { dashboardPerTest, type TestDashboard } from '../helpers/dashboard.js';
 import { redisUrl } from '../helpers/isolation.js';
 
@@ -42,7 +42,11 @@ describe('dashboard as an operator meets it', () => {
     // The board shows its badge only for hasWorkers === false.
     expect(dlq?.hasWorkers).toBeNull();
     expect(dlq?.description).toMatch(/No worker consumes this queue, by design/);
+    const webhookDlq = queues.find((q) => q.name === WEBHOOK_DEAD_LETTER_QUEUE);
+    expect(webhookDlq?.hasWorkers).toBeNull();
+    expect(webhookDlq?.description).toMatch(/No worker consumes this queue, by design/);
     expect(queues.find((q) => q.name === DELIVERY_QUEUE)?.hasWorkers).toBe(false);
+    expect(queues.find((q) => q.name === WEBHOOK_QUEUE)?.hasWorkers).toBe(false);
   });
 
   it('shows sendAt and deadline as ISO dates, keeps ms in Redis, and Update Data with the shown dates stores ms again', async () => {

@@ -6,6 +6,7 @@ import { openWebhookQueue } from '../../src/shared/queues.js';
 import type { CampaignEventData, DeadLetteredEventData, DeliveryEventData } from '../../src/shared/webhook-events.js';
 import { jobIdsOf, startPipeline, type Pipeline, type PipelineOptions } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
+import { freePort } from '../helpers/redis-server.js';
 import { startWebhookReceiver, type ReceivedWebhook, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const secret = `whsec_${randomBytes(32).toString('base64')}`;
@@ -134,12 +135,16 @@ describe('webhooks', () => {
 
   it('a receiver that refuses an event dead-letters it with the reason; redrive sends the same webhook-id again', async () => {
     receiver = await startWebhookReceiver(secret, () => 400);
-    const p = await withWebhooks({ webhookEvents: ['delivery.succeeded'] });
+    const p = await withWebhooks({ webhookEvents: ['delivery.succeeded'], metricsPort: await freePort() });
     const sent = await p.producer.send({ ...BASE, title: 'Refused hook', openIds: ['u-1'] });
     await p.waitForJobs(jobIdsOf(sent));
     let failed = await p.producer.listWebhookDeadLetters();
     await waitUntil(async () => (failed = await p.producer.listWebhookDeadLetters()).length === 1, { message: 'a webhook dead letter' });
     expect(failed[0]).toMatchObject({ reason: 'rejected', attempts: 1, lastHttpStatus: 400, type: 'delivery.succeeded', webhookId: receiver.received[0]!.id });
+    // The webhook queues are in the queue-depth gauge beside the delivery queues.
+    const metrics = await (await fetch(`${p.workers[0]!.metricsUrl}/metrics`)).text();
+    expect(metrics).toContain('neupush_queue_jobs{queue="webhook-dead-letters",state="waiting"} 1');
+    expect(metrics).toMatch(/neupush_queue_jobs\{queue="webhooks",state="completed"\} \d/);
 
     receiver.answer = () => 204;
     expect(await p.producer.redriveWebhookDeadLetters('all')).toEqual({ redriven: 1, skipped: [] });
