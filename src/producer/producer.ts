@@ -276,7 +276,7 @@ export class Producer {
   }
 
   #campaignContext() {
-    return { config: this.config, redis: this.redis, deliveries: this.deliveries, ...this.#webhookQueue() };
+    return { config: this.config, redis: this.redis, deliveries: this.deliveries, clock: this.#clock, ...this.#webhookQueue() };
   }
 
   /** Only with NEUPUSH_WEBHOOK_URL: campaign.cancelled is queued by the cancel. */

@@ -7,6 +7,8 @@ export interface DeadLetterDetails {
   attempts: number;
   lastError: string;
   result?: CallResult;
+  /** When it failed, from the processor's clock (a test's fake clock too). Default: now. */
+  failedAt?: number;
 }
 
 /** Human text for a call result: what the platform (or the network) said. */
@@ -38,7 +40,7 @@ export async function writeDeadLetter(
     jobId: job.id as string,
     delivery: job.data as unknown,
     queuedAt: job.timestamp,
-    failedAt: Date.now(),
+    failedAt: details.failedAt ?? Date.now(),
   };
   await queue.add(reason, entry, { jobId: job.id as string, removeOnComplete: false, removeOnFail: false });
   return entry;

@@ -87,7 +87,7 @@ export function createProcessor(deps: ProcessorDeps) {
     result?: SendResult,
   ): Promise<DeliveryOutcome> {
     const { reason, lastError } = decision;
-    await writeDeadLetter(deadLetters, job, reason, { attempts, lastError, ...(result && { result }) });
+    await writeDeadLetter(deadLetters, job, reason, { attempts, lastError, failedAt: clock.now(), ...(result && { result }) });
     log().warn({ reason, attempts, lastError }, 'dead-lettered');
     await hooks.onDeadLettered?.(data, reason, job, { attempts, lastError });
     return { status: 'dead-lettered', reason };

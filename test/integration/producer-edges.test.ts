@@ -108,6 +108,16 @@ describe('the producer clock', () => {
     expect(job?.opts.delay).toBe(3_600_000);
     expect(job?.timestamp).toBe(fake);
   });
+
+  it('campaigns take their send times from the same clock', async () => {
+    const fake = Date.parse('2030-01-01T00:00:00Z');
+    const p = await open({ now: () => fake });
+    // 09:00 in Riyadh (UTC+3) on the fake day is 06:00 UTC, still ahead of the fake midnight.
+    const created = await p.createCampaign({ id: 'clocked', notification, recipients: [{ openId: 'u-1', timezone: 'Asia/Riyadh' }], localTime: '09:00', expiresIn: '1h' });
+    expect(created.jobs).toBe(1);
+    const [job] = await p.deliveries.getJobs(['delayed']);
+    expect(job?.data).toMatchObject({ sendAt: Date.parse('2030-01-01T06:00:00Z'), deadline: Date.parse('2030-01-01T07:00:00Z') });
+  });
 });
 
 describe('ids are checked before any key is built from them (library)', () => {

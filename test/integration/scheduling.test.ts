@@ -43,6 +43,7 @@ describe('scheduled sends', () => {
     pipeline = await startPipeline({ worker: false });
     const result = await pipeline.producer.send(notification, { expiresIn: 60_000 });
     // The worker's clock is two minutes ahead: the job is past its deadline without anyone waiting for it.
+    const startedAt = Date.now();
     await pipeline.startWorker({ localClock: { now: () => Date.now() + 120_000 } });
 
     const [outcome] = await pipeline.waitForJobs(jobIdsOf(result));
@@ -50,6 +51,8 @@ describe('scheduled sends', () => {
     const [entry] = await pipeline.waitForDeadLetters(1);
     expect(entry).toMatchObject({ id: jobIdsOf(result)[0], reason: 'expired', attempts: 0, notificationId: result.id });
     expect(entry!.lastError).toContain('deadline');
+    // The dead letter's time is the worker's clock too, not the host's.
+    expect(Date.parse(entry!.failedAt)).toBeGreaterThanOrEqual(startedAt + 120_000);
     expect(pipeline.sandbox.stats().requests).toBe(0);
   });
 
