@@ -1,35 +1,27 @@
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
 import { startApi } from '../../src/producer/http/server.js';
 import { CampaignCounters } from '../../src/shared/campaign-counters.js';
 import { campaignKeys } from '../../src/shared/campaign-keys.js';
 import { createLogger } from '../../src/shared/logger.js';
 import type { DeadLetterData, DeadLetterReason } from '../../src/shared/job-data.js';
-import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
+import { redisUrl, testPrefix } from '../helpers/isolation.js';
+import { useTestRedis } from '../helpers/test-redis.js';
 import { BIN, ROOT, runCli } from '../helpers/run-cli.js';
 
 const NOTIFICATION = { title: 'Sale', text: 'Today only', navigateType: 2, url: 'https://example.com/sale', openIds: ['u-1'] };
 
 let prefix: string;
 let producer: Producer | undefined;
-let redis: Redis;
-
-beforeAll(() => {
-  redis = new Redis(redisUrl());
-});
-
-afterAll(async () => {
-  await redis.quit();
-});
-
-afterEach(async () => {
-  await producer?.close();
-  producer = undefined;
-  await deleteKeysWithPrefix(redis, prefix);
+const redis = useTestRedis({
+  prefix: () => prefix,
+  closeOpened: async () => {
+    await producer?.close();
+    producer = undefined;
+  },
 });
 
 async function openProducer(chunkSize = 100): Promise<Producer> {

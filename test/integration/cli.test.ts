@@ -1,11 +1,11 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
 import type { DeadLetterData } from '../../src/shared/job-data.js';
-import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
+import { redisUrl, testPrefix } from '../helpers/isolation.js';
+import { useTestRedis } from '../helpers/test-redis.js';
 import { runCli } from '../helpers/run-cli.js';
 
 const NOTIFICATION = {
@@ -19,22 +19,20 @@ const NOTIFICATION = {
 let dir: string;
 let prefix: string;
 let producer: Producer | undefined;
-let redis: Redis;
+const redis = useTestRedis({
+  prefix: () => prefix,
+  closeOpened: async () => {
+    await producer?.close();
+    producer = undefined;
+  },
+});
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'neupush-cli-test-'));
-  redis = new Redis(redisUrl());
 });
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
-  await redis.quit();
-});
-
-afterEach(async () => {
-  await producer?.close();
-  producer = undefined;
-  await deleteKeysWithPrefix(redis, prefix);
 });
 
 async function keysUnder(p: string): Promise<string[]> {

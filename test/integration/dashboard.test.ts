@@ -1,14 +1,14 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
 import { ConfigError } from '../../src/shared/errors.js';
 import { DELIVERY_QUEUE } from '../../src/shared/queue-names.js';
 import { resolveAccess, type Dashboard, type DashboardOptions } from '../../src/dashboard/server.js';
 import { basicAuth, DASHBOARD_PASSWORD, DASHBOARD_USER, startTestDashboard, type TestDashboard } from '../helpers/dashboard.js';
-import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
+import { redisUrl, testPrefix } from '../helpers/isolation.js';
+import { useTestRedis } from '../helpers/test-redis.js';
 
 const execFileAsync = promisify(execFile);
 const USER = DASHBOARD_USER;
@@ -16,20 +16,14 @@ const PASSWORD = DASHBOARD_PASSWORD;
 const auth = basicAuth;
 
 let prefix: string;
-let redis: Redis;
 let deliveries: Queue;
 let board: TestDashboard | undefined;
-
-beforeAll(() => {
-  redis = new Redis(redisUrl());
-});
-afterAll(async () => {
-  await redis.quit();
-});
-afterEach(async () => {
-  await board?.close();
-  board = undefined;
-  await deleteKeysWithPrefix(redis, prefix);
+useTestRedis({
+  prefix: () => prefix,
+  closeOpened: async () => {
+    await board?.close();
+    board = undefined;
+  },
 });
 
 async function start(options: Omit<DashboardOptions, 'env' | 'port' | 'logger'> = {}): Promise<Dashboard> {

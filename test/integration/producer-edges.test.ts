@@ -1,29 +1,23 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
 import { campaignKeys } from '../../src/shared/campaign-keys.js';
 import { IdempotencyConflictError, ValidationError } from '../../src/shared/errors.js';
-import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
+import { redisUrl, testPrefix } from '../helpers/isolation.js';
+import { useTestRedis } from '../helpers/test-redis.js';
 import { keySnapshot as snapshot } from '../helpers/key-snapshot.js';
 
 const base = { text: 'Order 1042', navigateType: 1, language: 'en_US' } as const;
 const notification = { title: 'Sale', text: 'Half price', navigateType: 1, language: 'en_US' } as const;
 const three = (title: string) => ({ ...base, title, openIds: ['u-1', 'u-2', 'u-3'] });
 
-let redis: Redis;
 let producer: Producer | undefined;
 let prefix: string;
-
-beforeAll(() => {
-  redis = new Redis(redisUrl());
-});
-afterAll(async () => {
-  await redis.quit();
-});
-afterEach(async () => {
-  await producer?.close();
-  producer = undefined;
-  await deleteKeysWithPrefix(redis, prefix);
+const redis = useTestRedis({
+  prefix: () => prefix,
+  closeOpened: async () => {
+    await producer?.close();
+    producer = undefined;
+  },
 });
 
 async function open(clock?: { now(): number }): Promise<Producer> {

@@ -1,23 +1,14 @@
-import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
 import { openWebhookDeadLetterQueue, openWebhookQueue } from '../../src/shared/queues.js';
 import { webhookEvent } from '../../src/shared/webhook-events.js';
 import { webhookJobId, webhookTarget, type WebhookDeadLetterData } from '../../src/shared/webhook-jobs.js';
-import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
+import { redisUrl, testPrefix } from '../helpers/isolation.js';
+import { useTestRedis } from '../helpers/test-redis.js';
 import { runCli } from '../helpers/run-cli.js';
 
-let redis: Redis;
 let prefix: string;
-beforeAll(() => {
-  redis = new Redis(redisUrl());
-});
-afterAll(async () => {
-  await redis.quit();
-});
-afterEach(async () => {
-  await deleteKeysWithPrefix(redis, prefix);
-});
+const redis = useTestRedis({ prefix: () => prefix });
 
 describe('neupush webhooks', () => {
   it('list-failed shows a webhook dead letter; redrive queues it again under .r1 with the same webhook-id', async () => {
