@@ -52,6 +52,8 @@ function detailLines(s: CampaignStatus): string[] {
     const reasons = byReason(s);
     lines.push(`  dead-lettered ${s.failed}${reasons ? ` (${reasons})` : ''}: neupush dlq list --campaign ${s.id}`);
   }
+  if (s.quietHours) lines.push(`  quiet hours ${s.quietHours} (recipient's clock): ${s.heldByQuietHours ?? 0} recipients moved to its end`);
+  if (s.throttle !== undefined) lines.push(`  paced ${s.throttle} recipients a minute${s.expectedFinishAt ? `: last due ${s.expectedFinishAt}` : ''}`);
   if (s.firstSendAt) lines.push(`  due ${s.firstSendAt === s.lastSendAt || !s.lastSendAt ? s.firstSendAt : `${s.firstSendAt} to ${s.lastSendAt}`}${s.startedAt ? `; first delivery ${s.startedAt}` : ''}`);
   return lines;
 }
