@@ -178,3 +178,31 @@ describe('campaign pacing', () => {
     expect(plan).toMatchObject({ heldByQuietHours: berlin, expectedFinishAt: status?.expectedFinishAt, requests: reference.size });
   });
 });
+
+describe('a paced campaign with quiet hours through the worker and the sandbox', () => {
+  it('delivers everyone once; its dead letters redrive like any; the counts and expected finish add up', async () => {
+    pipeline = await startPipeline({ config: { chunkSize: 10, metricsPort: 0 }, logLevel: 'warn' });
+    const p = pipeline;
+    // The first three requests are refused for good (dead-lettered as rejected).
+    p.sandbox.setFaults([{ httpStatus: 400, times: 3 }]);
+    // A window that does not hold anyone now (it starts three hours from now on the UTC clock).
+    const hhmm = (minutes: number) => new Date(Date.now() + minutes * MINUTE).toISOString().slice(11, 16);
+    const quietHours = { from: hhmm(180), to: hhmm(240) };
+    const recipients = Array.from({ length: 100 }, (_, i) => ({ openId: `w${i}`, timezone: 'UTC' }));
+    // 6,000 a minute: chunks of 10 (the configured size), 100 ms apart.
+    await p.producer.createCampaign({ id: 'paced-live', notification: NOTE, recipients, quietHours, throttle: { perMinute: 6_000 } });
+    const queued = await p.producer.getCampaign('paced-live');
+    expect(queued).toMatchObject({ heldByQuietHours: 0, jobs: 10 });
+    expect(Date.parse(queued?.expectedFinishAt ?? '') - Date.parse(queued?.firstSendAt ?? '')).toBe(900);
+
+    await waitUntil(async () => (await p.producer.getCampaign('paced-live'))?.pending === 0, { message: 'every chunk sent or dead-lettered' });
+    expect(await p.producer.getCampaign('paced-live')).toMatchObject({ sent: 70, failed: 30 });
+    expect((await p.producer.redriveDeadLetters('all')).redriven).toBe(3);
+    await waitUntil(async () => (await p.producer.getCampaign('paced-live'))?.sent === 100, { message: 'the redriven chunks delivered' });
+    expect(await p.producer.getCampaign('paced-live')).toMatchObject({ state: 'completed', sent: 100, failed: 0, heldByQuietHours: 0 });
+    const counts = new Map<string, number>();
+    for (const a of p.sandbox.accepted) for (const id of a.openIds) counts.set(id, (counts.get(id) ?? 0) + 1);
+    expect(counts.size).toBe(100);
+    expect([...counts.values()].every((n) => n === 1)).toBe(true);
+  });
+});
