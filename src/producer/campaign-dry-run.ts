@@ -7,7 +7,7 @@ import type { CampaignContext } from './campaign-context.js';
 import { recipientError, recipientRules } from './campaign-create.js';
 import { languageFor } from './campaign-languages.js';
 import { resolveCampaignSpec, type CreateCampaignOptions } from './campaign-options.js';
-import { planBatch, type GroupTiming, type PacingPositions, type PlannedChunk } from './campaign-plan.js';
+import { fromOrigin, planBatch, type GroupTiming, type PacingPositions, type PlannedChunk } from './campaign-plan.js';
 import { CAMPAIGN_BATCH_SIZE, campaignConflict } from './campaign-run.js';
 import { OpenIdSet } from './openid-set.js';
 import { RecipientRuleError, RecordBatches } from './record-batches.js';
@@ -81,10 +81,12 @@ export async function planCampaign(
   options: CreateCampaignOptions,
 ): Promise<CampaignPlan> {
   const ctx = { clock: systemClock, ...base };
-  const spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs);
+  let spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs);
   if (options.id !== undefined && ctx.redis !== undefined) {
-    const fingerprint = await ctx.redis.hget(campaignKeys(ctx.config.prefix, spec.id).meta, 'fingerprint');
+    const [fingerprint, origin] = await ctx.redis.hmget(campaignKeys(ctx.config.prefix, spec.id).meta, 'fingerprint', 'origin');
     if (fingerprint !== null && fingerprint !== spec.fingerprint) throw campaignConflict(spec.id, 'a different notification or timing');
+    // A paced campaign that exists is planned from its first run's "now", as its resume would be.
+    if (origin !== null && origin !== undefined) spec = fromOrigin(spec, Number(origin));
   }
   const input = new RecordBatches(options.recipients, { replay: 0, size: CAMPAIGN_BATCH_SIZE, normalize: recipientRules(spec) });
   const seen = new OpenIdSet();

@@ -176,6 +176,9 @@ describe('campaign pacing', () => {
     // The dry run of the same request plans the same finish.
     const plan = await planCampaign(contextAt(p, NOW), { ...base, dryRun: true });
     expect(plan).toMatchObject({ heldByQuietHours: berlin, expectedFinishAt: status?.expectedFinishAt, requests: reference.size });
+    // And a dry run of the existing id, at a later clock, plans from its first run's now, as its resume did.
+    const again = await planCampaign(later, { ...options, dryRun: true });
+    expect(again).toMatchObject({ expectedFinishAt: status?.expectedFinishAt, sendTimes: plan.sendTimes });
   });
 });
 
