@@ -5,6 +5,7 @@ export type { DeadLetterEntry, ListDeadLettersOptions, RedriveResult } from './s
 export type { CreateCampaignOptions, CampaignProgress } from './producer/campaign-options.js';
 export { CampaignBusyError, CAMPAIGN_BATCH_SIZE, type CampaignCreated } from './producer/campaign-create.js';
 export type { CampaignPlan } from './producer/campaign-dry-run.js';
+export type { QuietHours } from './producer/quiet-hours.js';
 export { CAMPAIGN_STATES, type CampaignState, type CampaignStatus, type CampaignCounts } from './shared/campaign-status.js';
 export { CampaignNotFoundError, type CancelResult } from './shared/campaign-cancel.js';
 export type { ScheduleOptions } from './producer/schedule-options.js';

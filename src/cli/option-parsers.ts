@@ -25,5 +25,16 @@ export function nonNegativeNumber(value: string): number {
   return n;
 }
 
+/** `22:00-08:00`: a campaign's quiet hours; the same rules as the library's (which checks them again). */
+export function quietHours(value: string): { from: string; to: string } {
+  const match = /^(\d{2}:\d{2})-(\d{2}:\d{2})$/.exec(value.trim());
+  const valid = (hhmm: string) => /^([01]\d|2[0-3]):[0-5]\d$/.test(hhmm);
+  if (!match || !valid(match[1] as string) || !valid(match[2] as string)) {
+    throw new InvalidArgumentError('must be HH:MM-HH:MM from 00:00 to 23:59, e.g. 22:00-08:00.');
+  }
+  if (match[1] === match[2]) throw new InvalidArgumentError('must start and end at different times.');
+  return { from: match[1] as string, to: match[2] as string };
+}
+
 export const port = integer(0, 65_535);
 export const httpStatus = integer(100, 599);

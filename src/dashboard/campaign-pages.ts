@@ -13,7 +13,8 @@ export interface PageContext {
   csrfField?: string;
 }
 
-const KNOWN = new Set(['recipients', 'sent', 'failed', 'cancelled', 'pending', 'jobs', 'read', 'retrying']);
+// `throttle` is a rate, not a count: the send window shows it.
+const KNOWN = new Set(['recipients', 'sent', 'failed', 'cancelled', 'pending', 'jobs', 'read', 'retrying', 'throttle']);
 const ENDED = new Set(['completed', 'completed_with_failures', 'cancelled']);
 
 /**
@@ -79,6 +80,8 @@ function sendWindow(d: CampaignDetail): Raw {
   const row = (label: string, value: Raw | string | undefined) => (value === undefined ? html`` : html`<dt>${label}</dt><dd>${value}</dd>`);
   return html`<dl class="kv">${row('send at', s.sendAt ? when(s.sendAt) : 'at once')}${row('local time', s.localTime && `${s.localTime} (${s.timezone ?? s.defaultTimezone ?? 'per recipient'})`)}
     ${row('first send', when(s.firstSendAt))}${row('last send', when(s.lastSendAt))}${row('expires in', s.expiresIn)}
+    ${row('quiet hours', s.quietHours && `${s.quietHours} (recipient's clock)`)}${row('pace', s.throttle === undefined ? undefined : `${int(s.throttle)} recipients a minute`)}
+    ${row('last due', s.expectedFinishAt && html`${when(s.expectedFinishAt)} <span class="muted">(paced)</span>`)}
     ${row('created', when(s.createdAt))}${row('started', s.startedAt && when(s.startedAt))}
     ${row('expected finish', d.expectedFinish && html`${when(d.expectedFinish)} <span class="muted">(at the last minutes' pace)</span>`)}
     ${row('completed', s.completedAt && when(s.completedAt))}${row('cancelled', s.cancelledAt && when(s.cancelledAt))}</dl>`;

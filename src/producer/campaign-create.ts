@@ -31,11 +31,12 @@ export interface CampaignCreated {
  */
 const BATCHES_IN_FLIGHT = 2;
 
-/** Each record as it arrives: the recipient rules, and a zone when delivery follows local time. */
+/** Each record as it arrives: the recipient rules, and a zone when delivery follows local time or quiet hours. */
 export function recipientRules(spec: CampaignSpec): NormalizeRecord {
+  const needsZone = spec.timing.kind === 'local' || spec.timing.quietHours !== undefined;
   return (record) => {
     const r = toRecipient(record);
-    if (typeof r !== 'string' && spec.timing.kind === 'local' && zoneOf(r, spec.timing) === undefined) {
+    if (typeof r !== 'string' && needsZone && zoneOf(r, spec.timing) === undefined) {
       return 'has no timezone and no defaultTimezone is set';
     }
     return r;

@@ -7,7 +7,7 @@ import type { CampaignContext } from './campaign-context.js';
 import { recipientError, recipientRules } from './campaign-create.js';
 import { languageFor } from './campaign-languages.js';
 import { resolveCampaignSpec, type CreateCampaignOptions } from './campaign-options.js';
-import { planBatch, type PlannedChunk } from './campaign-plan.js';
+import { fromOrigin, planBatch, type GroupTiming, type PacingPositions, type PlannedChunk } from './campaign-plan.js';
 import { CAMPAIGN_BATCH_SIZE, campaignConflict } from './campaign-run.js';
 import { OpenIdSet } from './openid-set.js';
 import { RecipientRuleError, RecordBatches } from './record-batches.js';
@@ -81,21 +81,24 @@ export async function planCampaign(
   options: CreateCampaignOptions,
 ): Promise<CampaignPlan> {
   const ctx = { clock: systemClock, ...base };
-  const spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs);
+  let spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs);
   if (options.id !== undefined && ctx.redis !== undefined) {
-    const fingerprint = await ctx.redis.hget(campaignKeys(ctx.config.prefix, spec.id).meta, 'fingerprint');
+    const [fingerprint, origin] = await ctx.redis.hmget(campaignKeys(ctx.config.prefix, spec.id).meta, 'fingerprint', 'origin');
     if (fingerprint !== null && fingerprint !== spec.fingerprint) throw campaignConflict(spec.id, 'a different notification or timing');
+    // A paced campaign that exists is planned from its first run's "now", as its resume would be.
+    if (origin !== null && origin !== undefined) spec = fromOrigin(spec, Number(origin));
   }
   const input = new RecordBatches(options.recipients, { replay: 0, size: CAMPAIGN_BATCH_SIZE, normalize: recipientRules(spec) });
   const seen = new OpenIdSet();
-  const timingCache = new Map<string, { sendAt: number; deadline: number }>();
+  const timingCache = new Map<string, GroupTiming>();
+  const positions: PacingPositions = new Map();
   const languageOf = languageFor(spec, ctx.config.defaultLanguage);
   const tally = new PlanTally();
   let batchNo = 0;
   try {
     for await (const batch of input) {
       const fresh: Recipient[] = batch.recipients.filter((r) => seen.add(r.openId));
-      tally.add(planBatch({ campaignId: spec.id, batchNo: batchNo++, recipients: fresh, timing: spec.timing, chunkSize: ctx.config.chunkSize, timingCache, languageOf }));
+      tally.add(planBatch({ campaignId: spec.id, batchNo: batchNo++, recipients: fresh, timing: spec.timing, chunkSize: ctx.config.chunkSize, timingCache, positions, languageOf }));
     }
   } catch (error) {
     throw error instanceof RecipientRuleError ? recipientError(spec, error, 0) : error;
@@ -110,5 +113,6 @@ export async function planCampaign(
     byLanguage: tally.byLanguage,
     sendTimes: { first: new Date(tally.first).toISOString(), last: new Date(tally.last).toISOString(), distinct: tally.distinctTimes },
     ...(tally.anyHeld && { heldByQuietHours: tally.held }),
+    ...(spec.timing.perMinute !== undefined && { expectedFinishAt: new Date(tally.last).toISOString() }),
   };
 }

@@ -29,8 +29,10 @@ export async function enqueueChunks(
   for (const c of chunks) {
     first = Math.min(first, c.sendAt);
     last = Math.max(last, c.sendAt);
-    // `100:ar_SA`: the chunk's recipients and the language they are counted under (byLanguage).
-    pairs.push(c.jobId, c.language === undefined ? String(c.openIds.length) : `${c.openIds.length}:${c.language}`);
+    // `100:ar_SA`: the chunk's recipients and the language they are counted under (byLanguage); `q` in
+    // front: quiet hours held them (counted once, with the chunk record, however often a batch is replanned).
+    const count = c.language === undefined ? String(c.openIds.length) : `${c.openIds.length}:${c.language}`;
+    pairs.push(c.jobId, c.heldByQuietHours === true ? `q${count}` : count);
   }
   const [code, added, jobs] = await createCommands(ctx.redis).npCampaignRecord(
     keys.meta,

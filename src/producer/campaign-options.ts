@@ -8,6 +8,7 @@ import { isValidTimeZone } from '../shared/time.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
 import { parseTranslations, type Translations } from './campaign-languages.js';
 import { ExpiresInSchema, parseExpiresIn } from './horizon.js';
+import type { QuietHours } from './quiet-hours.js';
 import { resolveTiming } from './send-options.js';
 
 /** Progress of `createCampaign`, reported after each input batch is queued. */
@@ -56,10 +57,24 @@ export interface CreateCampaignOptions {
    */
   localTime?: string;
   /**
-   * Zone of recipients that name none, with `localTime`.
+   * Zone of recipients that name none, with `localTime` or `quietHours`.
    * @defaultValue none (such a recipient is refused)
    */
   defaultTimezone?: string;
+  /**
+   * `{ from: "22:00", to: "08:00" }`: a recipient whose send time falls in this daily window on their own
+   * clock (their `timezone`, else `defaultTimezone`) is sent at its end (`to`) instead, with the deadline
+   * moved as much. `from` after `to` wraps midnight. With `sendAt`, `localTime` or an immediate campaign.
+   * @defaultValue none (send times are not moved)
+   */
+  quietHours?: QuietHours;
+  /**
+   * `{ perMinute: N }` (1 to 1,000,000): at most N recipients of this campaign become due per minute, spread
+   * evenly from each send time (a chunk's due time follows from the recipients before it, so a resume
+   * gives the same times); chunks are at most N recipients. Within the global `NEUPUSH_RATE_LIMIT`.
+   * @defaultValue none (everyone is due at the send time)
+   */
+  throttle?: { perMinute: number };
   /**
    * How long after its send time each delivery may still go out (`30m`, `2h`, or ms).
    * @defaultValue the `NEUPUSH_MAX_LATENESS` setting
@@ -78,10 +93,14 @@ export interface CreateCampaignOptions {
   dryRun?: boolean;
 }
 
-/** When the deliveries go out: one instant, or a wall-clock time per recipient zone. */
-export type CampaignTiming =
-  | { kind: 'at'; sendAt: number; deadline: number }
-  | { kind: 'local'; localTime: string; defaultTimezone?: string; windowMs: number; now: number };
+/**
+ * When the deliveries go out: one instant, or a wall-clock time per recipient zone; either one moved out
+ * of quiet hours (on each recipient's clock, so then recipients are grouped by zone too) and paced.
+ */
+export type CampaignTiming = (
+  | { kind: 'at'; sendAt: number; deadline: number; defaultTimezone?: string }
+  | { kind: 'local'; localTime: string; defaultTimezone?: string; windowMs: number; now: number }
+) & { quietHours?: QuietHours; perMinute?: number };
 
 export interface CampaignSpec {
   id: string;
@@ -90,13 +109,45 @@ export interface CampaignSpec {
   /** Validated content per other language; absent when the notification has none. */
   translations?: Translations;
   timing: CampaignTiming;
+  /** The "now" the timing was resolved at: a paced campaign's resume plans from its first run's (see CampaignRun). */
+  origin: number;
   /** Digest of the notification and the options that shape delivery: a resume must match it. */
   fingerprint: string;
   /** What `getCampaign` shows of the options. */
-  summary: { title: string; sendAt?: string; timezone?: string; localTime?: string; defaultTimezone?: string; expiresIn?: string };
+  summary: {
+    title: string;
+    sendAt?: string;
+    timezone?: string;
+    localTime?: string;
+    defaultTimezone?: string;
+    expiresIn?: string;
+    /** `22:00-08:00`. */
+    quietHours?: string;
+    /** Recipients per minute. */
+    throttle?: number;
+  };
 }
 
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+const HHMM = z.string({ error: 'must be a string' }).regex(LOCAL_TIME, 'must be HH:MM from 00:00 to 23:59, e.g. 22:00');
+
+const QuietHoursSchema = z
+  .strictObject(
+    { from: HHMM, to: HHMM },
+    { error: (i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : 'must be { from: "HH:MM", to: "HH:MM" }') },
+  )
+  .refine((q) => q.from !== q.to, { message: 'from and to must differ (an empty window, or the whole day)', path: ['to'] });
+
+const ThrottleSchema = z.strictObject(
+  {
+    perMinute: z
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(1, 'must be from 1 to 1,000,000')
+      .max(1_000_000, 'must be from 1 to 1,000,000'),
+  },
+  { error: (i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : 'must be { perMinute: N }') },
+);
 
 const ScalarOptions = z.strictObject(
   {
@@ -108,6 +159,8 @@ const ScalarOptions = z.strictObject(
     localTime: z.string({ error: 'must be a string' }).regex(LOCAL_TIME, 'must be HH:MM on a 24-hour clock, e.g. 09:00').optional(),
     defaultTimezone: z.string().min(1, 'must not be empty').optional(),
     expiresIn: ExpiresInSchema.optional(),
+    quietHours: QuietHoursSchema.optional(),
+    throttle: ThrottleSchema.optional(),
     onProgress: z.custom<(p: CampaignProgress) => void>((v) => typeof v === 'function', 'must be a function').optional(),
     dryRun: z.boolean({ error: 'must be true or false' }).optional(),
   },
@@ -171,7 +224,11 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     const windowMs = (o.expiresIn === undefined ? undefined : parseExpiresIn(o.expiresIn, issues)) ?? maxLatenessMs;
     timing = { kind: 'local', localTime: o.localTime, windowMs, now, ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }) };
   } else {
-    if (o.defaultTimezone !== undefined) issues.push({ field: 'defaultTimezone', rule: 'is only meaningful with localTime' });
+    if (o.defaultTimezone !== undefined && o.quietHours === undefined) {
+      issues.push({ field: 'defaultTimezone', rule: 'is only meaningful with localTime or quietHours' });
+    } else if (o.defaultTimezone !== undefined && !isValidTimeZone(o.defaultTimezone)) {
+      issues.push({ field: 'defaultTimezone', rule: `unknown time zone "${o.defaultTimezone}"` });
+    }
     try {
       const t = resolveTiming(
         {
@@ -182,13 +239,15 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
         now,
         maxLatenessMs,
       );
-      timing = { kind: 'at', sendAt: t.sendAt, deadline: t.deadline };
+      timing = { kind: 'at', sendAt: t.sendAt, deadline: t.deadline, ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }) };
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
       issues.push(...error.issues);
     }
   }
   if (issues.length > 0 || notification === undefined || timing === undefined) throw new ValidationError('campaign options', issues);
+  if (o.quietHours !== undefined) timing.quietHours = { from: o.quietHours.from, to: o.quietHours.to };
+  if (o.throttle !== undefined) timing.perMinute = o.throttle.perMinute;
 
   const given = {
     ...(o.sendAt !== undefined && { sendAt: o.sendAt instanceof Date ? o.sendAt.toISOString() : o.sendAt }),
@@ -196,6 +255,8 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     ...(o.localTime !== undefined && { localTime: o.localTime }),
     ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }),
     ...(o.expiresIn !== undefined && { expiresIn: String(o.expiresIn) }),
+    ...(o.quietHours !== undefined && { quietHours: `${o.quietHours.from}-${o.quietHours.to}` }),
+    ...(o.throttle !== undefined && { throttle: o.throttle.perMinute }),
   };
   // What shapes delivery, in canonical form ("2h" and 7200000 are the same request). An absent sendAt or
   // expiresIn means "at once" and "the configured lateness" on every run; the chunk size is the first run's.
@@ -206,6 +267,8 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     ...(o.expiresIn !== undefined && { expiresMs: timing.kind === 'at' ? timing.deadline - timing.sendAt : timing.windowMs }),
     ...(timing.kind === 'local' && { localTime: timing.localTime }),
     ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }),
+    ...(o.quietHours !== undefined && { quietHours: timing.quietHours }),
+    ...(o.throttle !== undefined && { perMinute: o.throttle.perMinute }),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
   return {
@@ -213,6 +276,7 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     notification,
     ...(translations !== undefined && { translations }),
     timing,
+    origin: now,
     fingerprint,
     summary: { title: notification.title, ...given },
   };

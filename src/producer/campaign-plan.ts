@@ -1,7 +1,8 @@
 import type { Language } from '../neuxnet/notification.js';
 import type { Recipient } from '../shared/recipient.js';
 import { nextLocalTime } from '../shared/time.js';
-import type { CampaignTiming } from './campaign-options.js';
+import type { CampaignSpec, CampaignTiming } from './campaign-options.js';
+import { quietHoursEnd } from './quiet-hours.js';
 
 /** One delivery job of a campaign: at most chunk-size openIds that share a send time. */
 export interface PlannedChunk {
@@ -16,17 +17,60 @@ export interface PlannedChunk {
   heldByQuietHours?: boolean;
 }
 
-/** The zone whose wall clock a recipient's local-time delivery follows; undefined when it has none. */
+/**
+ * The zone whose wall clock a recipient's delivery follows (local time, quiet hours); undefined when it
+ * has none, or when the campaign's timing does not depend on zones.
+ */
 export function zoneOf(r: Recipient, timing: CampaignTiming): string | undefined {
-  return timing.kind === 'local' ? (r.timezone ?? timing.defaultTimezone) : undefined;
+  return timing.kind === 'local' || timing.quietHours !== undefined ? (r.timezone ?? timing.defaultTimezone) : undefined;
+}
+
+/** A group's send time and deadline; `held` when quiet hours moved them (only set with quiet hours). */
+export interface GroupTiming {
+  sendAt: number;
+  deadline: number;
+  held?: boolean;
 }
 
 /** Send time and deadline of one group; `now` is the moment the campaign (or its resume) started. */
-export function groupTiming(timing: CampaignTiming, zone: string | undefined): { sendAt: number; deadline: number } {
-  if (timing.kind === 'at') return { sendAt: timing.sendAt, deadline: timing.deadline };
-  if (zone === undefined) throw new RangeError('a local-time recipient needs a zone');
-  const sendAt = nextLocalTime(timing.localTime, zone, timing.now);
-  return { sendAt, deadline: sendAt + timing.windowMs };
+export function groupTiming(timing: CampaignTiming, zone: string | undefined): GroupTiming {
+  let t: GroupTiming;
+  if (timing.kind === 'at') t = { sendAt: timing.sendAt, deadline: timing.deadline };
+  else {
+    if (zone === undefined) throw new RangeError('a local-time recipient needs a zone');
+    const sendAt = nextLocalTime(timing.localTime, zone, timing.now);
+    t = { sendAt, deadline: sendAt + timing.windowMs };
+  }
+  if (timing.quietHours === undefined) return t;
+  if (zone === undefined) throw new RangeError('a recipient under quiet hours needs a zone');
+  const moved = quietHoursEnd(t.sendAt, zone, timing.quietHours);
+  // The deadline keeps its distance from the send time: a held recipient has as long to go out as any.
+  return moved === undefined ? { ...t, held: false } : { sendAt: moved, deadline: moved + (t.deadline - t.sendAt), held: true };
+}
+
+/**
+ * The spec as planned from `origin`, the first run's "now" (kept with the campaign). A paced campaign
+ * plans from it, so a resume gives every chunk the due time the first run gave or would have given it,
+ * and the ones queued later keep their places in the pace. An unpaced one keeps the resume's own "now"
+ * (its immediate send time, its next local time), as before pacing existed.
+ */
+export function fromOrigin(spec: CampaignSpec, origin: number): CampaignSpec {
+  const t = spec.timing;
+  if (t.perMinute === undefined || origin === spec.origin) return spec;
+  if (t.kind === 'local') return { ...spec, origin, timing: { ...t, now: origin } };
+  if (spec.summary.sendAt !== undefined) return { ...spec, origin };
+  return { ...spec, origin, timing: { ...t, sendAt: origin, deadline: origin + (t.deadline - t.sendAt) } };
+}
+
+/**
+ * Where pacing stands: recipients already planned per send time (the group's send time in ms), in campaign
+ * order. planBatch moves it on; a resume rebuilds it by planning the batches already queued again.
+ */
+export type PacingPositions = Map<number, number>;
+
+/** A paced chunk's delay from its group's send time: `position` recipients of the group come before it. */
+export function paceOffsetMs(position: number, perMinute: number): number {
+  return Math.floor((position * 60_000) / perMinute);
 }
 
 /**
@@ -36,7 +80,9 @@ export function groupTiming(timing: CampaignTiming, zone: string | undefined): {
  * the send time is not part of the id, because a resume may compute it from a later "now". A group is the
  * recipients of one zone and one language (`languageOf`); without `languageOf`, of one zone.
  *
- * Each chunk's due time comes from `groupTiming` and nowhere else: a real create and a dry run plan alike.
+ * Each chunk's due time comes from `groupTiming` (quiet hours included) plus, in a paced campaign, the
+ * offset of its position among the recipients of its send time, and nowhere else: a real create and a
+ * dry run plan alike. Positions follow the same order as the chunk ids, so they are as deterministic.
  */
 export function planBatch(args: {
   campaignId: string;
@@ -45,12 +91,18 @@ export function planBatch(args: {
   timing: CampaignTiming;
   chunkSize: number;
   /** Per-zone send times of this run, shared across batches. */
-  timingCache?: Map<string, { sendAt: number; deadline: number }>;
+  timingCache?: Map<string, GroupTiming>;
+  /** With a paced timing: recipients planned so far per send time, shared across batches (moved on here). */
+  positions?: PacingPositions;
   /** The language whose content a recipient gets. */
   languageOf?: (r: Recipient) => Language;
 }): PlannedChunk[] {
-  const { campaignId, batchNo, recipients, timing, chunkSize, languageOf } = args;
-  const cache = args.timingCache ?? new Map<string, { sendAt: number; deadline: number }>();
+  const { campaignId, batchNo, recipients, timing, languageOf } = args;
+  const cache = args.timingCache ?? new Map<string, GroupTiming>();
+  const positions = args.positions ?? new Map<number, number>();
+  const perMinute = timing.perMinute;
+  // One request never exceeds a minute's budget.
+  const chunkSize = perMinute === undefined ? args.chunkSize : Math.min(args.chunkSize, perMinute);
   const groups = new Map<string, { zone: string; language: Language | undefined; ids: string[] }>();
   for (const r of recipients) {
     const zone = zoneOf(r, timing) ?? '';
@@ -67,12 +119,20 @@ export function planBatch(args: {
     let t = cache.get(zone);
     if (!t) cache.set(zone, (t = groupTiming(timing, zone === '' ? undefined : zone)));
     for (let i = 0; i < ids.length; i += chunkSize) {
+      const openIds = ids.slice(i, i + chunkSize);
+      let delay = 0;
+      if (perMinute !== undefined) {
+        const position = positions.get(t.sendAt) ?? 0;
+        positions.set(t.sendAt, position + openIds.length);
+        delay = paceOffsetMs(position, perMinute);
+      }
       chunks.push({
         jobId: `c-${campaignId}.${batchNo}.${k++}`,
-        openIds: ids.slice(i, i + chunkSize),
-        sendAt: t.sendAt,
-        deadline: t.deadline,
+        openIds,
+        sendAt: t.sendAt + delay,
+        deadline: t.deadline + delay,
         ...(language !== undefined && { language }),
+        ...(t.held !== undefined && { heldByQuietHours: t.held }),
       });
     }
   }

@@ -7,7 +7,7 @@ import type { CampaignContext, Lease } from './campaign-context.js';
 import { languageFor } from './campaign-languages.js';
 import { enqueueChunks } from './campaign-enqueue.js';
 import type { CampaignProgress, CampaignSpec } from './campaign-options.js';
-import { planBatch, type PlannedChunk } from './campaign-plan.js';
+import { fromOrigin, planBatch, type GroupTiming, type PacingPositions, type PlannedChunk } from './campaign-plan.js';
 import { CREATE_REPLY, createCommands } from './campaign-scripts.js';
 import { OpenIdSet } from './openid-set.js';
 import type { RecordBatch } from './record-batches.js';
@@ -50,9 +50,13 @@ export class CampaignRun {
   readonly lease: Lease;
   readonly #ctx: CampaignContext;
   readonly #seen = new OpenIdSet();
-  readonly #timingCache = new Map<string, { sendAt: number; deadline: number }>();
+  readonly #timingCache = new Map<string, GroupTiming>();
+  /** A paced campaign's recipients planned per send time; replayed batches rebuild it on a resume. */
+  readonly #positions: PacingPositions = new Map();
   readonly #languageOf: ReturnType<typeof languageFor>;
   #nextBatch: number;
+  /** Batches replayed so far (their plans only move the pacing positions on). */
+  #replayed = 0;
   /** Digest of every record read so far, batch by batch. */
   #digest = '';
   /** The checkpoint of the last batch started; each waits for the one before it, so they land in order. */
@@ -77,7 +81,7 @@ export class CampaignRun {
   static async reserve(ctx: CampaignContext, spec: CampaignSpec): Promise<CampaignRun> {
     const lease = { token: randomUUID(), ms: ctx.leaseMs };
     const keys = campaignKeys(ctx.config.prefix, spec.id);
-    const [code, batchSize, chunkSize, cursor, batches, total, jobs, enqueued, cancelledAt, digest] = await createCommands(ctx.redis).npCampaignReserve(
+    const [code, batchSize, chunkSize, cursor, batches, total, jobs, enqueued, cancelledAt, digest, origin] = await createCommands(ctx.redis).npCampaignReserve(
       keys.meta,
       campaignIndexKey(ctx.config.prefix),
       spec.id,
@@ -87,6 +91,7 @@ export class CampaignRun {
       String(ctx.config.chunkSize),
       lease.token,
       String(lease.ms),
+      String(spec.origin),
     );
     if (code === CREATE_REPLY.conflict) throw campaignConflict(spec.id, 'a different notification or timing');
     if (code === CREATE_REPLY.busy) throw new CampaignBusyError(spec.id);
@@ -102,7 +107,7 @@ export class CampaignRun {
       cancelled: cancelledAt !== null,
       digest: typeof digest === 'string' ? digest : null,
     };
-    const run = new CampaignRun(ctx, spec, state, lease);
+    const run = new CampaignRun(ctx, fromOrigin(spec, origin === null ? spec.origin : Number(origin)), state, lease);
     if (!run.finished) run.#keepLease();
     return run;
   }
@@ -112,9 +117,13 @@ export class CampaignRun {
     return this.state.enqueued || this.state.cancelled;
   }
 
-  /** Step for a batch already consumed by an earlier run: rebuild the de-dup set and the digest. */
+  /**
+   * Step for a batch already consumed by an earlier run: rebuild the de-dup set and the digest and, in a
+   * paced campaign, the pacing positions (by planning the batch again, as the first run did).
+   */
   replay(batch: RecordBatch): void {
-    for (const r of batch.recipients) this.#seen.add(r.openId);
+    const fresh = this.#dedupe(batch.recipients);
+    if (this.spec.timing.perMinute !== undefined) this.#plan(this.#replayed++, fresh);
     this.#chain(batch.recipients);
     if (batch.firstIndex + batch.recipients.length === this.state.cursor) this.#checkReplayed();
   }
@@ -203,6 +212,7 @@ export class CampaignRun {
       timing: spec.timing,
       chunkSize: state.chunkSize,
       timingCache: this.#timingCache,
+      positions: this.#positions,
       languageOf: this.#languageOf,
     });
   }

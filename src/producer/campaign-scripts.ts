@@ -27,13 +27,14 @@ end
 `;
 
 // Reserve the id for this run. KEYS: meta, index. ARGV: id, fingerprint, spec, batchSize, chunkSize,
-// token, leaseMs. A finished (enqueued or cancelled) campaign is answered without taking the lease.
+// token, leaseMs, origin (the first run's "now", which a paced campaign's resume plans from). A finished (enqueued or cancelled) campaign is answered without taking the lease.
 const RESERVE = `${PRELUDE}
 local now = nowMs()
 if redis.call('EXISTS', KEYS[1]) == 0 then
   redis.call('HSET', KEYS[1], 'id', ARGV[1], 'createdAt', now, 'fingerprint', ARGV[2], 'spec', ARGV[3],
     'batchSize', ARGV[4], 'chunkSize', ARGV[5], 'cursor', 0, 'batches', 0, 'total', 0, 'jobs', 0,
     'sent', 0, 'failed', 0, 'cancelled', 0)
+  if ARGV[8] then redis.call('HSET', KEYS[1], 'origin', ARGV[8]) end
   redis.call('ZADD', KEYS[2], now, ARGV[1])
 end
 local m = redis.call('HMGET', KEYS[1], 'fingerprint', 'creator', 'leaseUntil', 'enqueued', 'cancelledAt')
@@ -43,24 +44,29 @@ if m[4] ~= '1' and not m[5] then
   redis.call('HSET', KEYS[1], 'creator', ARGV[6], 'leaseUntil', now + tonumber(ARGV[7]))
 end
 local r = redis.call('HMGET', KEYS[1], 'batchSize', 'chunkSize', 'cursor', 'batches', 'total', 'jobs', 'enqueued',
-  'cancelledAt', 'digest')
-return {OK, r[1], r[2], r[3], r[4], r[5], r[6], r[7] or false, r[8] or false, r[9] or false}
+  'cancelledAt', 'digest', 'origin')
+return {OK, r[1], r[2], r[3], r[4], r[5], r[6], r[7] or false, r[8] or false, r[9] or false, r[10] or false}
 `;
 
 // Chunks are recorded (pending) before their jobs are added, so a worker always finds the chunk it
 // counts; total grows only for chunks recorded now, so planning a batch again adds nothing twice.
 // KEYS: meta, chunks. ARGV: token, leaseMs, first sendAt, last sendAt, then jobId, count pairs (a count
-// may name the chunk's language, `100:ar_SA`, which keeps per-language totals beside the total).
+// may name the chunk's language, `100:ar_SA`, which keeps per-language totals beside the total; a leading
+// `q`, `q100`, marks a chunk that quiet hours held, counted in heldByQuietHours and not stored).
 const RECORD = `${PRELUDE}
 if redis.call('HEXISTS', KEYS[1], 'cancelledAt') == 1 then return {CANCELLED} end
 if not holds(KEYS[1], ARGV[1]) then return {BUSY} end
 local added, jobs = 0, 0
 for i = 5, #ARGV, 2 do
-  if redis.call('HSETNX', KEYS[2], ARGV[i], 'p' .. ARGV[i + 1]) == 1 then
-    local n, lang = chunkCount(ARGV[i + 1])
+  local v = ARGV[i + 1]
+  local held = string.sub(v, 1, 1) == 'q'
+  if held then v = string.sub(v, 2) end
+  if redis.call('HSETNX', KEYS[2], ARGV[i], 'p' .. v) == 1 then
+    local n, lang = chunkCount(v)
     added = added + n
     jobs = jobs + 1
     if lang then redis.call('HINCRBY', KEYS[1], 'total:' .. lang, n) end
+    if held then redis.call('HINCRBY', KEYS[1], 'heldByQuietHours', n) end
   end
 end
 if jobs > 0 then

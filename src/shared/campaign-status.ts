@@ -37,6 +37,14 @@ export interface CampaignStatus extends CampaignCounts {
   localTime?: string;
   defaultTimezone?: string;
   expiresIn?: string;
+  /** `22:00-08:00`, when the campaign has quiet hours. */
+  quietHours?: string;
+  /** Recipients per minute, when the campaign is paced. */
+  throttle?: number;
+  /** With quiet hours: recipients whose send time they moved (counted as their chunks are queued). */
+  heldByQuietHours?: number;
+  /** When paced: the latest due time queued so far (the expected finish once fully queued). */
+  expectedFinishAt?: string;
   createdAt: string;
   enqueuedAt?: string;
   /** First delivery or dead letter. */
@@ -123,6 +131,10 @@ export function toCampaignStatus(h: Record<string, string>): CampaignStatus | un
     ...text('localTime'),
     ...text('defaultTimezone'),
     ...text('expiresIn'),
+    ...text('quietHours'),
+    ...(typeof spec.throttle === 'number' && { throttle: spec.throttle }),
+    ...(typeof spec.quietHours === 'string' && { heldByQuietHours: n('heldByQuietHours') }),
+    ...(typeof spec.throttle === 'number' && times.lastSendAt !== undefined && { expectedFinishAt: times.lastSendAt }),
     createdAt: iso(h.createdAt) ?? new Date(0).toISOString(),
     ...(Object.fromEntries(Object.entries(times).filter(([, v]) => v !== undefined)) as Record<string, string>),
     ...(byLanguage !== undefined && { byLanguage }),

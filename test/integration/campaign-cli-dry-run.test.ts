@@ -71,4 +71,31 @@ describe('neupush campaign create --dry-run', () => {
     expect(run.stdout).toBe('');
     expect(await keys()).toEqual(before);
   });
+
+  it('--quiet-hours and --throttle: the plan shows moved recipients and the expected finish; bad values exit 2 naming the flag', async () => {
+    const before = await keys();
+    // 00:00-23:59 holds nearly everyone, whatever the time the test runs (a minute a day excepted: 23:59 UTC).
+    const base = ['campaign', 'create', '--recipients', join(dir, 'people.csv'), '-f', join(dir, 'note.json'), '--dry-run', '--default-timezone', 'UTC'];
+    const run = await runCli([...base, '--quiet-hours', '00:00-23:59', '--throttle', '2', '--json'], env(), SLOW);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(run.stdout) as { heldByQuietHours: number; expectedFinishAt: string; sendTimes: { first: string } };
+    expect(plan).toMatchObject({ recipients: 4, requests: 2 });
+    expect([0, 4]).toContain(plan.heldByQuietHours);
+    // Two a minute, so requests of 2: the ar_SA pair at the send time, the en_US pair (same send time, so
+    // the same pace) a minute later.
+    expect(Date.parse(plan.expectedFinishAt) - Date.parse(plan.sendTimes.first)).toBe(60_000);
+
+    const badHours = await runCli([...base, '--quiet-hours', '22:00-24:00'], env(), SLOW);
+    expect(badHours.code).toBe(2);
+    expect(badHours.stderr).toContain('--quiet-hours');
+    expect(badHours.stderr).toContain('HH:MM-HH:MM');
+    const badThrottle = await runCli([...base, '--quiet-hours', '22:00-08:00', '--throttle', '0'], env(), SLOW);
+    expect(badThrottle.code).toBe(2);
+    expect(badThrottle.stderr).toContain('--throttle');
+    const noZone = await runCli(['campaign', 'create', '--recipients', join(dir, 'people.csv'), '-f', join(dir, 'note.json'), '--dry-run', '--quiet-hours', '22:00-08:00'], env(), SLOW);
+    expect(noZone.code).toBe(2);
+    expect(noZone.stderr).toContain('has no time zone, and --default-timezone is not set');
+    expect(await keys()).toEqual(before);
+  }, 200_000);
 });

@@ -190,3 +190,47 @@ describe('POST /v1/campaigns?dryRun=true', () => {
     expect(await scanKeys(pipeline.redis, pipeline.prefix)).toEqual(before);
   });
 });
+
+/** `HH:MM` in UTC, `minutes` from now. */
+function utcClock(minutes: number): string {
+  const d = new Date(Date.now() + minutes * 60_000);
+  return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
+}
+
+describe('POST /v1/campaigns with quietHours and throttle', () => {
+  it('answers 400 naming the field for bad quiet hours or throttle, writing nothing', async () => {
+    const before = await scanKeys(pipeline.redis, pipeline.prefix);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ quietHours: { from: '22:00', to: '22:00' } }, 'quietHours.to'],
+      [{ quietHours: { from: '25:00', to: '08:00' } }, 'quietHours.from'],
+      [{ quietHours: '22:00-08:00' }, 'quietHours'],
+      [{ quietHours: { from: '22:00', to: '08:00', tz: 'UTC' } }, 'quietHours'],
+      [{ throttle: { perMinute: 0 } }, 'throttle.perMinute'],
+      [{ throttle: { perMinute: 2.5 } }, 'throttle.perMinute'],
+      [{ throttle: 100 }, 'throttle'],
+    ];
+    for (const [extra, field] of cases) {
+      const res = await post({ notification: NOTE, recipients: [{ openId: 'a', timezone: 'UTC' }], ...extra });
+      expect(res.status, JSON.stringify(extra)).toBe(400);
+      expect((res.body.issues as { field: string }[]).map((i) => i.field), JSON.stringify(extra)).toContain(field);
+    }
+    expect(await scanKeys(pipeline.redis, pipeline.prefix)).toEqual(before);
+  });
+
+  it('moves the recipients inside the window and paces; GET shows heldByQuietHours and expectedFinishAt as the dry run planned', async () => {
+    // A window around now on the UTC clock: the UTC recipients are inside it, Riyadh (3 h ahead) is past its end.
+    const quietHours = { from: utcClock(-60), to: utcClock(120) };
+    const recipients = [{ openId: 'q1', timezone: 'UTC' }, { openId: 'q2', timezone: 'UTC' }, { openId: 'r1', timezone: 'Asia/Riyadh' }, 'q3'];
+    const request = { id: 'http-quiet', notification: NOTE, recipients, quietHours, defaultTimezone: 'UTC', throttle: { perMinute: 1 } };
+    const plan = await postTo('/v1/campaigns?dryRun=true', JSON.stringify(request), 'application/json');
+    expect(plan.status).toBe(200);
+    expect(plan.body).toMatchObject({ heldByQuietHours: 3, requests: 4, sendTimes: { distinct: 4 } });
+    const created = await post(request);
+    expect(created.status).toBe(202);
+    const res = await fetch(`${api.url}/v1/campaigns/http-quiet`, { headers: bearer });
+    const status = (await res.json()) as Record<string, unknown>;
+    expect(status).toMatchObject({ heldByQuietHours: 3, throttle: 1, quietHours: `${quietHours.from}-${quietHours.to}`, expectedFinishAt: plan.body.expectedFinishAt });
+    // perMinute 1: one recipient per request, a minute apart within each send time.
+    expect(status.jobs).toBe(4);
+  });
+});

@@ -57,6 +57,8 @@ describe('/openapi.json, generated from the routes and their zod schemas', () =>
     expect(Object.keys(doc.components.schemas).filter((id) => id.endsWith('Input'))).toEqual([]);
     const header = doc.components.schemas.CampaignHeader as { properties: Record<string, { description?: string }> };
     expect(header.properties.localTime?.description).toMatch(/HH:MM/);
+    expect(header.properties.quietHours?.description).toMatch(/window/);
+    expect(header.properties.throttle?.description).toMatch(/perMinute/);
   });
 });
 

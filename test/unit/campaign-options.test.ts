@@ -57,6 +57,19 @@ describe('resolveCampaignSpec', () => {
     expect(issuesOf({ ...base, dryRun: 'yes' })).toEqual(['dryRun: must be true or false']);
   });
 
+  it('quiet hours and pacing are part of the timing, the fingerprint and the summary', () => {
+    const spec = resolveCampaignSpec({ ...base, id: 'x', quietHours: { from: '22:00', to: '08:00' }, defaultTimezone: 'UTC', throttle: { perMinute: 500 } }, NOW, HOUR);
+    expect(spec.timing).toEqual({ kind: 'at', sendAt: NOW, deadline: NOW + HOUR, defaultTimezone: 'UTC', quietHours: { from: '22:00', to: '08:00' }, perMinute: 500 });
+    expect(spec.summary).toMatchObject({ quietHours: '22:00-08:00', throttle: 500, defaultTimezone: 'UTC' });
+    expect(spec.origin).toBe(NOW);
+    const plain = resolveCampaignSpec({ ...base, id: 'x' }, NOW, HOUR).fingerprint;
+    expect(resolveCampaignSpec({ ...base, id: 'x', quietHours: { from: '22:00', to: '08:00' } }, NOW, HOUR).fingerprint).not.toBe(plain);
+    expect(resolveCampaignSpec({ ...base, id: 'x', quietHours: { from: '22:00', to: '07:00' } }, NOW, HOUR).fingerprint).not.toBe(
+      resolveCampaignSpec({ ...base, id: 'x', quietHours: { from: '22:00', to: '08:00' } }, NOW, HOUR).fingerprint,
+    );
+    expect(resolveCampaignSpec({ ...base, id: 'x', throttle: { perMinute: 10 } }, NOW, HOUR).fingerprint).not.toBe(plain);
+  });
+
   const bad: { name: string; options: Record<string, unknown>; expected: string[] }[] = [
     { name: 'openIds in the notification', options: { ...base, notification: { ...notification, openIds: ['a'] } }, expected: ["notification.openIds: must be left out: a campaign's recipients supply the openIds"] },
     { name: 'rulesType 1 (everyone)', options: { ...base, notification: { ...notification, rulesType: 1 } }, expected: ['notification.rulesType: must be 3 (by openId) or absent in a campaign'] },
@@ -65,7 +78,17 @@ describe('resolveCampaignSpec', () => {
     { name: 'localTime not HH:MM', options: { ...base, localTime: '9:00' }, expected: ['localTime: must be HH:MM on a 24-hour clock, e.g. 09:00'] },
     { name: 'localTime 24:00', options: { ...base, localTime: '24:00' }, expected: ['localTime: must be HH:MM on a 24-hour clock, e.g. 09:00'] },
     { name: 'unknown default zone', options: { ...base, localTime: '09:00', defaultTimezone: 'Mars/Olympus' }, expected: ['defaultTimezone: unknown time zone "Mars/Olympus"'] },
-    { name: 'defaultTimezone without localTime', options: { ...base, defaultTimezone: 'UTC' }, expected: ['defaultTimezone: is only meaningful with localTime'] },
+    { name: 'defaultTimezone without localTime', options: { ...base, defaultTimezone: 'UTC' }, expected: ['defaultTimezone: is only meaningful with localTime or quietHours'] },
+    { name: 'quiet hours not HH:MM', options: { ...base, quietHours: { from: '22', to: '08:00' } }, expected: ['quietHours.from: must be HH:MM from 00:00 to 23:59, e.g. 22:00'] },
+    { name: 'quiet hours 24:00', options: { ...base, quietHours: { from: '22:00', to: '24:00' } }, expected: ['quietHours.to: must be HH:MM from 00:00 to 23:59, e.g. 22:00'] },
+    { name: 'quiet hours from == to', options: { ...base, quietHours: { from: '08:00', to: '08:00' } }, expected: ['quietHours.to: from and to must differ (an empty window, or the whole day)'] },
+    { name: 'quiet hours as a string', options: { ...base, quietHours: '22:00-08:00' }, expected: ['quietHours: must be { from: "HH:MM", to: "HH:MM" }'] },
+    { name: 'quiet hours with an unknown field', options: { ...base, quietHours: { from: '22:00', to: '08:00', zone: 'UTC' } }, expected: ['quietHours: unknown field(s) zone'] },
+    { name: 'quiet hours with an unknown default zone', options: { ...base, quietHours: { from: '22:00', to: '08:00' }, defaultTimezone: 'Mars/Olympus' }, expected: ['defaultTimezone: unknown time zone "Mars/Olympus"'] },
+    { name: 'throttle 0', options: { ...base, throttle: { perMinute: 0 } }, expected: ['throttle.perMinute: must be from 1 to 1,000,000'] },
+    { name: 'throttle above a million', options: { ...base, throttle: { perMinute: 1_000_001 } }, expected: ['throttle.perMinute: must be from 1 to 1,000,000'] },
+    { name: 'throttle not whole', options: { ...base, throttle: { perMinute: 1.5 } }, expected: ['throttle.perMinute: must be a whole number'] },
+    { name: 'throttle as a number', options: { ...base, throttle: 100 }, expected: ['throttle: must be { perMinute: N }'] },
     { name: 'timezone with localTime', options: { ...base, localTime: '09:00', timezone: 'UTC' }, expected: ['timezone: goes with sendAt; with localTime use defaultTimezone'] },
     { name: 'sendAt already past its window', options: { ...base, sendAt: '2026-06-01T10:00:00Z' }, expected: ['sendAt: is already past its lateness window (deadline 2026-06-01T11:00:00.000Z is before now)'] },
     { name: 'an id with a colon', options: { ...base, id: 'spring:sale' }, expected: ['id: must be 1 to 100 letters, digits, _ . - (starting with a letter or digit)'] },

@@ -10,7 +10,7 @@ import { assertId, IDS } from '../../shared/ids.js';
 import { action, UsageError } from '../exit.js';
 import { printTable } from '../table.js';
 import { withProducer } from '../with-producer.js';
-import { integer } from '../option-parsers.js';
+import { integer, quietHours } from '../option-parsers.js';
 import { readJsonFile } from '../read-json.js';
 import { checkRecipientsFile, openRecipients } from '../recipients-file.js';
 import { printDryRun } from '../campaign-dry-run.js';
@@ -24,6 +24,8 @@ interface CreateFlags {
   localTime?: string;
   defaultTimezone?: string;
   expiresIn?: string;
+  quietHours?: { from: string; to: string };
+  throttle?: number;
   json?: boolean;
   dryRun?: boolean;
 }
@@ -33,7 +35,8 @@ const FINAL_STATES = new Set(['completed', 'completed_with_failures', 'cancelled
 /** What `campaign status --json` prints; scripts depend on these keys (new ones are only ever added). */
 function statusJson(s: CampaignStatus): string {
   const { id, state, recipients, sent, failed, cancelled, pending, retrying = 0, failedByReason = {}, firstSendAt, lastSendAt, byLanguage } = s;
-  return JSON.stringify({ id, state, recipients, sent, failed, cancelled, pending, retrying, failedByReason, firstSendAt, lastSendAt, byLanguage });
+  const { heldByQuietHours, expectedFinishAt } = s;
+  return JSON.stringify({ id, state, recipients, sent, failed, cancelled, pending, retrying, failedByReason, firstSendAt, lastSendAt, byLanguage, heldByQuietHours, expectedFinishAt });
 }
 
 const byReason = (s: CampaignStatus) =>
@@ -49,6 +52,8 @@ function detailLines(s: CampaignStatus): string[] {
     const reasons = byReason(s);
     lines.push(`  dead-lettered ${s.failed}${reasons ? ` (${reasons})` : ''}: neupush dlq list --campaign ${s.id}`);
   }
+  if (s.quietHours) lines.push(`  quiet hours ${s.quietHours} (recipient's clock): ${s.heldByQuietHours ?? 0} recipients moved to its end`);
+  if (s.throttle !== undefined) lines.push(`  paced ${s.throttle} recipients a minute${s.expectedFinishAt ? `: last due ${s.expectedFinishAt}` : ''}`);
   if (s.firstSendAt) lines.push(`  due ${s.firstSendAt === s.lastSendAt || !s.lastSendAt ? s.firstSendAt : `${s.firstSendAt} to ${s.lastSendAt}`}${s.startedAt ? `; first delivery ${s.startedAt}` : ''}`);
   return lines;
 }
@@ -83,10 +88,12 @@ async function create(flags: CreateFlags): Promise<void> {
     ...(flags.localTime !== undefined && { localTime: flags.localTime }),
     ...(flags.defaultTimezone !== undefined && { defaultTimezone: flags.defaultTimezone }),
     ...(flags.expiresIn !== undefined && { expiresIn: flags.expiresIn }),
+    ...(flags.quietHours !== undefined && { quietHours: flags.quietHours }),
+    ...(flags.throttle !== undefined && { throttle: { perMinute: flags.throttle } }),
   };
   // Everything but the recipients is checked before the file is read or Redis is touched.
   resolveCampaignSpec({ ...timing, notification, recipients: [] }, Date.now(), config.maxLatenessMs);
-  const fileOptions = { requireZone: flags.localTime !== undefined && flags.defaultTimezone === undefined };
+  const fileOptions = { requireZone: (flags.localTime !== undefined || flags.quietHours !== undefined) && flags.defaultTimezone === undefined };
   if (flags.dryRun) return printDryRun(config, { ...timing, notification, recipients: await openRecipients(flags.recipients, fileOptions) }, flags.json === true);
   // A file is read twice: first to check every line, so bad input queues nothing; stdin can only be read
   // once, so a bad line there stops creation at its batch (the message says how to resume).
@@ -183,7 +190,9 @@ export function registerCampaign(program: Command): void {
     .option('--send-at <time>', 'ISO instant, or wall-clock time with --timezone; default now')
     .option('--timezone <zone>', 'IANA zone in which --send-at is read')
     .option('--local-time <HH:MM>', "deliver at this time in each recipient's zone (today if still ahead, else tomorrow)")
-    .option('--default-timezone <zone>', 'zone of recipients without one, with --local-time')
+    .option('--default-timezone <zone>', 'zone of recipients without one, with --local-time or --quiet-hours')
+    .option('--quiet-hours <HH:MM-HH:MM>', "move a send time inside this window (recipient's clock; may wrap midnight, 22:00-08:00) to its end", quietHours)
+    .option('--throttle <n>', 'at most n recipients a minute become due, spread evenly (1 to 1000000)', integer(1, 1_000_000))
     .option('--expires-in <duration>', `how long after its send time each delivery may still go out; default NEUPUSH_MAX_LATENESS (${DEFAULTS.NEUPUSH_MAX_LATENESS})`)
     .option('--json', 'print one line {"id":"…","recipients":N,"jobs":M} (with --dry-run: the plan)')
     .option('--dry-run', 'check everything and print the plan (recipients, requests, per language, send times); writes nothing')

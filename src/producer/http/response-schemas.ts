@@ -40,6 +40,10 @@ export const CampaignStatusSchema = z
     jobs: z.number().int(),
     title: z.string(),
     createdAt: z.string(),
+    quietHours: z.string().optional().meta({ description: 'HH:MM-HH:MM, when the campaign has quiet hours' }),
+    throttle: z.number().int().optional().meta({ description: 'Recipients per minute, when the campaign is paced' }),
+    heldByQuietHours: z.number().int().optional().meta({ description: 'Recipients whose send time quiet hours moved' }),
+    expectedFinishAt: z.string().optional().meta({ description: 'When paced: the latest due time queued so far' }),
   })
   .meta({ description: 'State and counts of a campaign, and its timing options and timestamps' });
 

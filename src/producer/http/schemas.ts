@@ -50,8 +50,16 @@ export const CampaignHeaderSchema = z.strictObject(
     sendAt: z.string().min(1).optional().meta({ description: 'ISO instant with offset, or a wall-clock time with timezone. Default: now' }),
     timezone: z.string().min(1).optional(),
     localTime: z.string().optional().meta({ description: "HH:MM: deliver at this time in each recipient's zone (not with sendAt)" }),
-    defaultTimezone: z.string().min(1).optional().meta({ description: 'Zone of recipients that name none, with localTime' }),
+    defaultTimezone: z.string().min(1).optional().meta({ description: 'Zone of recipients that name none, with localTime or quietHours' }),
     expiresIn: z.union([z.string().min(1), z.number().positive()]).optional().meta({ description: '30m, 2h, or ms. Default NEUPUSH_MAX_LATENESS' }),
+    quietHours: z
+      .looseObject({ from: z.string(), to: z.string() }, { error: 'must be { from: "HH:MM", to: "HH:MM" }' })
+      .optional()
+      .meta({ description: "HH:MM window (may wrap midnight) in the recipient's zone: a send time inside it moves to its end" }),
+    throttle: z
+      .looseObject({ perMinute: z.number() }, { error: 'must be { perMinute: N }' })
+      .optional()
+      .meta({ description: 'At most perMinute (1 to 1,000,000) recipients become due per minute, spread evenly' }),
   },
   strict('an object (the campaign header)'),
 );
