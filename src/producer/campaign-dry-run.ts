@@ -81,7 +81,7 @@ export async function planCampaign(
   options: CreateCampaignOptions,
 ): Promise<CampaignPlan> {
   const ctx = { clock: systemClock, ...base };
-  const spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs);
+  const spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs, ctx.config.frequencyCap);
   if (options.id !== undefined && ctx.redis !== undefined) {
     const fingerprint = await ctx.redis.hget(campaignKeys(ctx.config.prefix, spec.id).meta, 'fingerprint');
     if (fingerprint !== null && fingerprint !== spec.fingerprint) throw campaignConflict(spec.id, 'a different notification or timing');

@@ -18,7 +18,12 @@ export interface CampaignCounts {
   /** Dead-lettered (until a redrive delivers them). */
   failed: number;
   cancelled: number;
-  /** recipients - sent - failed - cancelled. */
+  /**
+   * Left out of their request by the frequency cap (they had their `max` in the window): settled, never
+   * retried or dead-lettered. 0 for a campaign without a cap.
+   */
+  capped: number;
+  /** recipients - sent - failed - cancelled - capped. */
   pending: number;
 }
 
@@ -37,6 +42,8 @@ export interface CampaignStatus extends CampaignCounts {
   localTime?: string;
   defaultTimezone?: string;
   expiresIn?: string;
+  /** The per-user frequency cap its deliveries count under, `2/24h`; absent: none. */
+  frequencyCap?: string;
   createdAt: string;
   enqueuedAt?: string;
   /** First delivery or dead letter. */
@@ -64,8 +71,8 @@ export function countsByLanguage(h: Record<string, string>): Partial<Record<Lang
   for (const language of LANGUAGES) {
     if (h[`total:${language}`] === undefined) continue;
     const n = (field: string) => Number(h[`${field}:${language}`] ?? 0);
-    const c = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled') };
-    (out ??= {})[language] = { ...c, pending: Math.max(0, c.recipients - c.sent - c.failed - c.cancelled) };
+    const c = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled'), capped: n('capped') };
+    (out ??= {})[language] = { ...c, pending: Math.max(0, c.recipients - c.sent - c.failed - c.cancelled - c.capped) };
   }
   return out;
 }
@@ -78,11 +85,13 @@ export function campaignState(c: {
   sent: number;
   failed: number;
   cancelled: number;
+  capped?: number;
 }): CampaignState {
   if (c.cancelRequested) return 'cancelled';
-  const done = c.sent + c.failed + c.cancelled;
+  const capped = c.capped ?? 0;
+  const done = c.sent + c.failed + c.cancelled + capped;
   if (c.enqueued && done >= c.recipients) return c.failed > 0 ? 'completed_with_failures' : 'completed';
-  return c.sent + c.failed === 0 ? 'scheduled' : 'sending';
+  return c.sent + c.failed + capped === 0 ? 'scheduled' : 'sending';
 }
 
 const iso = (ms: string | undefined) => (ms === undefined ? undefined : new Date(Number(ms)).toISOString());
@@ -91,7 +100,7 @@ const iso = (ms: string | undefined) => (ms === undefined ? undefined : new Date
 export function toCampaignStatus(h: Record<string, string>): CampaignStatus | undefined {
   if (h.id === undefined) return undefined;
   const n = (field: string) => Number(h[field] ?? 0);
-  const counts = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled') };
+  const counts = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled'), capped: n('capped') };
   const enqueued = h.enqueued === '1';
   const byLanguage = countsByLanguage(h);
   let spec: Record<string, unknown> = {};
@@ -113,7 +122,7 @@ export function toCampaignStatus(h: Record<string, string>): CampaignStatus | un
     id: h.id,
     state: campaignState({ ...counts, enqueued, cancelRequested: h.cancelledAt !== undefined }),
     ...counts,
-    pending: Math.max(0, counts.recipients - counts.sent - counts.failed - counts.cancelled),
+    pending: Math.max(0, counts.recipients - counts.sent - counts.failed - counts.cancelled - counts.capped),
     jobs: n('jobs'),
     enqueued,
     read: n('cursor'),
@@ -123,6 +132,7 @@ export function toCampaignStatus(h: Record<string, string>): CampaignStatus | un
     ...text('localTime'),
     ...text('defaultTimezone'),
     ...text('expiresIn'),
+    ...text('frequencyCap'),
     createdAt: iso(h.createdAt) ?? new Date(0).toISOString(),
     ...(Object.fromEntries(Object.entries(times).filter(([, v]) => v !== undefined)) as Record<string, string>),
     ...(byLanguage !== undefined && { byLanguage }),

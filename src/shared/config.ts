@@ -5,6 +5,7 @@ import { ConfigError } from './errors.js';
 import { bool, duration, hostPorts, httpUrl, int, optionalSecret } from './env-parsers.js';
 import { webhookEvents, webhookSecret, webhookUrls } from './webhook-env.js';
 import type { WebhookEventType } from './webhook-events.js';
+import { parseCapText, type FrequencyCap } from './frequency-cap.js';
 
 /**
  * Every environment variable neupush reads that has a default, written as it would be set. The schema
@@ -31,6 +32,7 @@ export const DEFAULTS = {
   NEUPUSH_DEDUP_TTL: '7d',
   NEUPUSH_OUTAGE_THRESHOLD: '20',
   NEUPUSH_OUTAGE_MAX_PAUSE: '30s',
+  NEUPUSH_FREQUENCY_CAP: 'off',
   NEUPUSH_METRICS_PORT: '9464',
   NEUPUSH_API_PORT: '8080',
   NEUPUSH_API_REQUEST_TIMEOUT_MS: '300000',
@@ -84,6 +86,18 @@ const EnvSchema = z.object({
   NEUPUSH_DEDUP_TTL: duration('NEUPUSH_DEDUP_TTL').prefault(DEFAULTS.NEUPUSH_DEDUP_TTL),
   NEUPUSH_OUTAGE_THRESHOLD: int('NEUPUSH_OUTAGE_THRESHOLD', 0, 100_000).prefault(DEFAULTS.NEUPUSH_OUTAGE_THRESHOLD),
   NEUPUSH_OUTAGE_MAX_PAUSE: duration('NEUPUSH_OUTAGE_MAX_PAUSE').prefault(DEFAULTS.NEUPUSH_OUTAGE_MAX_PAUSE),
+  NEUPUSH_FREQUENCY_CAP: z
+    .string()
+    .transform((s, ctx) => {
+      if (s.trim() === 'off') return undefined;
+      const cap = parseCapText(s);
+      if (cap === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'NEUPUSH_FREQUENCY_CAP must be off or N/duration, e.g. 2/24h (N from 1 to 1000, duration from 1m to 30d)' });
+        return z.NEVER;
+      }
+      return cap;
+    })
+    .prefault(DEFAULTS.NEUPUSH_FREQUENCY_CAP),
   NEUPUSH_METRICS_PORT: int('NEUPUSH_METRICS_PORT', 0, 65_535).prefault(DEFAULTS.NEUPUSH_METRICS_PORT),
   NEUPUSH_METRICS_HOST: z
     .string()
@@ -231,6 +245,12 @@ export interface Config {
    * @defaultValue `DEFAULTS.NEUPUSH_OUTAGE_MAX_PAUSE`
    */
   outageMaxPauseMs: number;
+  /**
+   * The deployment's per-user frequency cap, for campaigns and schedule firings that set none (and one-off
+   * sends with `frequencyCap: true`). `NEUPUSH_FREQUENCY_CAP`: `off`, or `N/duration` such as `2/24h`.
+   * @defaultValue `DEFAULTS.NEUPUSH_FREQUENCY_CAP` (no cap)
+   */
+  frequencyCap?: FrequencyCap;
   /**
    * Port of the worker's /metrics, /healthz and /readyz; 0 turns them off. `NEUPUSH_METRICS_PORT`.
    * @defaultValue `DEFAULTS.NEUPUSH_METRICS_PORT`
@@ -389,6 +409,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dedupTtlMs: e.NEUPUSH_DEDUP_TTL,
     outageThreshold: e.NEUPUSH_OUTAGE_THRESHOLD,
     outageMaxPauseMs: e.NEUPUSH_OUTAGE_MAX_PAUSE,
+    ...(e.NEUPUSH_FREQUENCY_CAP !== undefined && { frequencyCap: e.NEUPUSH_FREQUENCY_CAP }),
     metricsPort: e.NEUPUSH_METRICS_PORT,
     ...(e.NEUPUSH_METRICS_HOST !== undefined && { metricsHost: e.NEUPUSH_METRICS_HOST }),
     apiPort: e.NEUPUSH_API_PORT,

@@ -7,6 +7,8 @@ export interface DeadLetterDetails {
   attempts: number;
   lastError: string;
   result?: CallResult;
+  /** The delivery as it went out, when it differs from the job's data (the frequency cap left openIds out). */
+  delivery?: unknown;
 }
 
 /** Human text for a call result: what the platform (or the network) said. */
@@ -36,7 +38,7 @@ export async function writeDeadLetter(
     ...(details.result?.status !== undefined && { lastStatus: details.result.status }),
     ...(details.result?.httpStatus !== undefined && { lastHttpStatus: details.result.httpStatus }),
     jobId: job.id as string,
-    delivery: job.data as unknown,
+    delivery: details.delivery ?? (job.data as unknown),
     queuedAt: job.timestamp,
     failedAt: Date.now(),
   };

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../../shared/campaign-keys.js';
 import { DEAD_LETTER_REASONS } from '../../shared/job-data.js';
 import { NotificationSchema } from '../../neuxnet/notification.js';
+import { FrequencyCapSchema } from '../../shared/frequency-cap.js';
 import { SendOptionsSchema } from '../send-options.js';
 
 /**
@@ -52,6 +53,7 @@ export const CampaignHeaderSchema = z.strictObject(
     localTime: z.string().optional().meta({ description: "HH:MM: deliver at this time in each recipient's zone (not with sendAt)" }),
     defaultTimezone: z.string().min(1).optional().meta({ description: 'Zone of recipients that name none, with localTime' }),
     expiresIn: z.union([z.string().min(1), z.number().positive()]).optional().meta({ description: '30m, 2h, or ms. Default NEUPUSH_MAX_LATENESS' }),
+    frequencyCap: FrequencyCapSchema.optional(),
   },
   strict('an object (the campaign header)'),
 );
