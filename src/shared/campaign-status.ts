@@ -20,14 +20,16 @@ export interface CampaignCounts {
   cancelled: number;
   /**
    * Left out of their request by the frequency cap (they had their `max` in the window): settled, never
-   * retried or dead-lettered. 0 for a campaign without a cap.
+   * retried or dead-lettered. Per language only when there are any.
    */
-  capped: number;
+  capped?: number;
   /** recipients - sent - failed - cancelled - capped. */
   pending: number;
 }
 
 export interface CampaignStatus extends CampaignCounts {
+  /** Left out by the frequency cap; 0 for a campaign without a cap. */
+  capped: number;
   id: string;
   state: CampaignState;
   /** Delivery jobs queued. */
@@ -71,8 +73,9 @@ export function countsByLanguage(h: Record<string, string>): Partial<Record<Lang
   for (const language of LANGUAGES) {
     if (h[`total:${language}`] === undefined) continue;
     const n = (field: string) => Number(h[`${field}:${language}`] ?? 0);
-    const c = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled'), capped: n('capped') };
-    (out ??= {})[language] = { ...c, pending: Math.max(0, c.recipients - c.sent - c.failed - c.cancelled - c.capped) };
+    const c = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled') };
+    const capped = n('capped');
+    (out ??= {})[language] = { ...c, ...(capped > 0 && { capped }), pending: Math.max(0, c.recipients - c.sent - c.failed - c.cancelled - capped) };
   }
   return out;
 }

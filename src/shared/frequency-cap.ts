@@ -56,10 +56,10 @@ export function parseCapText(text: string): FrequencyCap | undefined {
   return Array.isArray(cap) ? undefined : cap;
 }
 
-/** `2/24h` again, for status displays: the shortest whole unit of the window. */
+/** `2/24h` again, for status displays: the largest whole unit of the window (hours up to two days, as people say "24h"). */
 export function formatCap(cap: FrequencyCap): string {
   const units: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
-  const [unit, ms] = units.find(([, ms]) => cap.perMs % ms === 0) ?? ['ms', 1];
+  const [unit, ms] = units.find(([u, ms]) => cap.perMs % ms === 0 && (u !== 'd' || cap.perMs > 2 * ms)) ?? ['ms', 1];
   return `${cap.max}/${cap.perMs / ms}${unit}`;
 }
 
