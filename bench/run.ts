@@ -90,6 +90,8 @@ function table(r: Results): string {
     lines.push(
       `| frequency cap: a ${int(f.capped.recipients)}-recipient campaign under 2/24h (every recipient let through and recorded) against the same uncapped, best of ${f.rounds}: recipients/s | ${int(f.capped.recipientsPerSecond)} | ${int(f.uncapped.recipientsPerSecond)} (uncapped) | ${ratio(f.capped.recipientsPerSecond, f.uncapped.recipientsPerSecond)} |`,
       `| frequency cap: the same audience again under 1/24h (every chunk capped whole, no call): recipients/s | ${int(f.cappedWhole.recipientsPerSecond)} | ${int(f.uncapped.recipientsPerSecond)} (uncapped, sending) | ${ratio(f.cappedWhole.recipientsPerSecond, f.uncapped.recipientsPerSecond)} |`,
+      `| frequency cap: worker CPU per delivery job of 100, capped (recorded) / capped whole / uncapped, least of ${f.rounds} | ${f.capped.workerCpuMsPerJob.toFixed(2)} / ${f.cappedWhole.workerCpuMsPerJob.toFixed(2)} ms | ${f.uncapped.workerCpuMsPerJob.toFixed(2)} ms (uncapped) | ${ratio(f.uncapped.workerCpuMsPerJob, f.capped.workerCpuMsPerJob)} |`,
+      `| frequency cap: Redis CPU per delivery job of 100, capped (recorded) / capped whole / uncapped, least of ${f.rounds} | ${f.capped.redisCpuMsPerJob.toFixed(2)} / ${f.cappedWhole.redisCpuMsPerJob.toFixed(2)} ms | ${f.uncapped.redisCpuMsPerJob.toFixed(2)} ms (uncapped) | ${ratio(f.uncapped.redisCpuMsPerJob, f.capped.redisCpuMsPerJob)} |`,
       `| frequency cap: Redis bytes per capped recipient, ${int(f.memoryRecipients)} recipients (MEMORY USAGE of the fcap keys; used_memory freed by deleting them) | ${f.bytesPerRecipient.toFixed(1)}; ${f.usedMemoryBytesPerRecipient.toFixed(1)} | | |`,
     );
   }
@@ -149,7 +151,7 @@ async function main(): Promise<void> {
     }
     if (wants('cap')) {
       progress(`cap: bytes per capped recipient (20,000), then capped vs uncapped campaigns of ${SIZES.capRecipients} recipients`);
-      results.cap = await benchCap({ redisUrl: server.url, sandboxUrl: sandbox.url, recipients: SIZES.capRecipients, rounds: 2, log: progress });
+      results.cap = await benchCap({ redisUrl: server.url, sandboxUrl: sandbox.url, recipients: SIZES.capRecipients, rounds: quick ? 2 : 3, log: progress });
     }
     if (wants('lateness')) {
       progress(`lateness: ${SIZES.lateness} notifications, at one instant and over ${SIZES.spreadMs} ms, Redis hz 10 and 100`);

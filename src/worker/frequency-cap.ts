@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { RedisConnection } from '../shared/redis.js';
 import type { FrequencyCap } from '../shared/frequency-cap.js';
 import { FREQUENCY_CAP_LIMITS } from '../shared/frequency-cap.js';
@@ -30,18 +30,27 @@ const CAP_CHUNK = `
 local now, window, max, member, record = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], ARGV[5] == '1'
 local out = {}
 for i, key in ipairs(KEYS) do
-  redis.call('ZREMRANGEBYSCORE', key, '-inf', now - ${LONGEST_MS})
-  if redis.call('ZSCORE', key, member) then
-    out[i] = '1'
-  elseif redis.call('ZCOUNT', key, '(' .. (now - window), '+inf') < max then
-    out[i] = '1'
+  local through = false
+  if redis.call('EXISTS', key) == 0 then
+    -- Most openIds of a campaign have no record yet: half the calls for them.
+    through = true
     if record then
       redis.call('ZADD', key, now, member)
-      if redis.call('PTTL', key) < window then redis.call('PEXPIRE', key, window) end
+      redis.call('PEXPIRE', key, window)
     end
   else
-    out[i] = '0'
+    redis.call('ZREMRANGEBYSCORE', key, '-inf', now - ${LONGEST_MS})
+    if redis.call('ZSCORE', key, member) then
+      through = true
+    elseif redis.call('ZCOUNT', key, '(' .. (now - window), '+inf') < max then
+      through = true
+      if record then
+        redis.call('ZADD', key, now, member)
+        if redis.call('PTTL', key) < window then redis.call('PEXPIRE', key, window) end
+      end
+    end
   end
+  out[i] = through and '1' or '0'
 end
 return table.concat(out)
 `;
@@ -50,7 +59,8 @@ interface CapCommands {
   npFrequencyCap(numberOfKeys: number, ...keysAndArgs: string[]): Promise<string>;
 }
 
-const digest = (text: string, length: number) => createHash('sha1').update(text).digest('base64url').slice(0, length);
+// crypto.hash: the one-shot form, half the cost of createHash per openId.
+const digest = (text: string, length: number) => hash('sha1', text, 'base64url').slice(0, length);
 
 /** The record key of one openId (a 96-bit digest: collisions would need billions of users). */
 export function frequencyCapKey(prefix: string, openId: string): string {
