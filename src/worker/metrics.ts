@@ -41,7 +41,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
 
   const deliveries = new Counter({
     name: 'neupush_deliveries_total',
-    help: 'Delivery jobs finished by this worker, by outcome: delivered, duplicate-suppressed, dropped, dead-lettered, failed',
+    help: 'Delivery jobs finished by this worker, by outcome: delivered, duplicate-suppressed, dropped, capped, dead-lettered, failed',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
