@@ -47,9 +47,11 @@ describe('frequency caps', () => {
     expect(second).toMatchObject({ state: 'completed', recipients: 60, sent: 0, failed: 0, capped: 60, pending: 0 });
     expect(requestsTitled(pipeline, 'Second')).toEqual([]);
     // 60 recipients in chunks of 7: 9 requests for the first campaign, 9 chunks capped whole for the second.
-    const statuses = [...pipeline.outcomes.values()].map((o) => o.status);
-    expect(statuses.filter((s) => s === 'capped')).toHaveLength(9);
-    expect(statuses.filter((s) => s === 'delivered')).toHaveLength(9);
+    // A chunk's counters move just before its job completes: wait for the last completions.
+    const statuses = () => [...(pipeline as Pipeline).outcomes.values()].map((o) => o.status);
+    await waitUntil(() => statuses().length === 18, { message: 'all 18 delivery jobs to complete' });
+    expect(statuses().filter((s) => s === 'capped')).toHaveLength(9);
+    expect(statuses().filter((s) => s === 'delivered')).toHaveLength(9);
     expect(await pipeline.producer.listDeadLetters()).toEqual([]);
 
     // A campaign may opt out of the default.
