@@ -4,14 +4,20 @@ import { waitUntil } from '../helpers/isolation.js';
 import type { CampaignStatus } from '../../src/shared/campaign-status.js';
 import { ValidationError } from '../../src/shared/errors.js';
 import { frequencyCapKey } from '../../src/worker/frequency-cap.js';
+import type { CampaignEventData, DeliveryEventData } from '../../src/shared/webhook-events.js';
+import { startWebhookReceiver, type WebhookReceiver } from '../helpers/webhook-receiver.js';
+import { randomBytes } from 'node:crypto';
 
 const DAY = 86_400_000;
 const note = (title: string) => ({ title, text: 'Everything half price today', navigateType: '1', language: 'en_US', link: 'pages/sale' }) as const;
 
 let pipeline: Pipeline | undefined;
+let receiver: WebhookReceiver | undefined;
 afterEach(async () => {
+  await receiver?.close();
   await pipeline?.close();
   pipeline = undefined;
+  receiver = undefined;
 });
 
 async function settled(p: Pipeline, id: string): Promise<CampaignStatus> {
@@ -139,5 +145,22 @@ describe('frequency caps', () => {
     expect(await pipeline.waitForJobs(jobIdsOf(sent))).toEqual([{ status: 'delivered', recipients: 2 }]);
     expect(pipeline.sandbox.stats()).toMatchObject({ faulted: 2, accepted: 1 });
     expect(await pipeline.redis.zcard(frequencyCapKey(pipeline.prefix, 'retry-me'))).toBe(1);
+  });
+
+  it('delivery.succeeded counts the openIds actually sent, and campaign.completed the capped', async () => {
+    const secret = `whsec_${randomBytes(32).toString('base64')}`;
+    receiver = await startWebhookReceiver(secret);
+    pipeline = await startPipeline({ config: { chunkSize: 100, webhookUrls: [receiver.url], webhookSecret: secret }, logLevel: 'warn' });
+    const cap = { max: 1, per: '24h' };
+    await pipeline.producer.createCampaign({ id: 'w1', notification: note('W1'), recipients: ['a', 'b'], frequencyCap: cap });
+    await settled(pipeline, 'w1');
+    await pipeline.producer.createCampaign({ id: 'w2', notification: note('W2'), recipients: ['a', 'b', 'c'], frequencyCap: cap });
+    await settled(pipeline, 'w2');
+    const events = () => (receiver as WebhookReceiver).received.map((r) => r.event);
+    await waitUntil(() => events().filter((e) => e.type === 'campaign.completed').length === 2, { message: 'two campaign.completed events' });
+    const succeeded = events().filter((e) => e.type === 'delivery.succeeded').map((e) => e.data as DeliveryEventData);
+    expect(succeeded.find((d) => d.campaignId === 'w2')).toMatchObject({ openIdCount: 1 });
+    const completed = events().filter((e) => e.type === 'campaign.completed').map((e) => e.data as CampaignEventData);
+    expect(completed.find((d) => d.campaignId === 'w2')).toEqual({ campaignId: 'w2', recipients: 3, sent: 1, failed: 0, cancelled: 0, capped: 2, pending: 0 });
   });
 });
