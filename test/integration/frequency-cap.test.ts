@@ -163,4 +163,32 @@ describe('frequency caps', () => {
     const completed = events().filter((e) => e.type === 'campaign.completed').map((e) => e.data as CampaignEventData);
     expect(completed.find((d) => d.campaignId === 'w2')).toEqual({ campaignId: 'w2', recipients: 3, sent: 1, failed: 0, cancelled: 0, capped: 2, pending: 0 });
   });
+
+  it("measures the window on the worker's clock: a fake hour later the user is let through again", async () => {
+    pipeline = await startPipeline({ worker: false, logLevel: 'warn' });
+    let offset = 0;
+    await pipeline.startWorker({ localClock: { now: () => Date.now() + offset } });
+    const cap = { frequencyCap: { max: 1, per: '1h' }, expiresIn: '3h' } as const;
+    const first = await pipeline.producer.send({ ...note('Clock 1'), openIds: ['clocked'] }, cap);
+    expect(await pipeline.waitForJobs(jobIdsOf(first))).toEqual([{ status: 'delivered', recipients: 1 }]);
+    const second = await pipeline.producer.send({ ...note('Clock 2'), openIds: ['clocked'] }, cap);
+    expect(await pipeline.waitForJobs(jobIdsOf(second))).toEqual([{ status: 'capped', capped: 1 }]);
+    offset = 3_600_000 + 1_000;
+    const third = await pipeline.producer.send({ ...note('Clock 3'), openIds: ['clocked'] }, cap);
+    expect(await pipeline.waitForJobs(jobIdsOf(third))).toEqual([{ status: 'delivered', recipients: 1 }]);
+  });
+
+  it('a partly capped delivery that is dead-lettered keeps only the openIds let through, and its redrive sends only those', async () => {
+    pipeline = await startPipeline({ config: { frequencyCap: { max: 1, perMs: DAY } }, logLevel: 'warn' });
+    const before = await pipeline.producer.send({ ...note('Before'), openIds: ['seen'] }, { frequencyCap: true });
+    await pipeline.waitForJobs(jobIdsOf(before));
+    pipeline.sandbox.setFaults([{ match: { title: 'Refused once' }, times: 1, headerStatus: 400, msg: 'bad parameters' }]);
+    const refused = await pipeline.producer.send({ ...note('Refused once'), openIds: ['seen', 'new'] }, { frequencyCap: true });
+    const [entry] = await pipeline.waitForDeadLetters(1);
+    expect(entry).toMatchObject({ reason: 'rejected', recipients: 1, notification: { openIds: ['new'] } });
+    await pipeline.producer.redriveDeadLetters('all');
+    await pipeline.sandbox.waitFor((s) => s.accepted.some((r) => r.params.title === 'Refused once'));
+    expect(requestsTitled(pipeline, 'Refused once').map((r) => r.openIds)).toEqual([['new']]);
+    expect(refused.jobs).toBe(1);
+  });
 });
