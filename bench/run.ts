@@ -2,13 +2,14 @@
  * `npm run bench [-- --quick]`: every benchmark in one run, side by side with raw BullMQ and plain got doing
  * the same work on the same machine, against the sandbox in its own process (it keeps no record). Prints a
  * markdown table with the machine, the date and the ratios, and writes the figures as JSON to .bench-out/.
- * A full run takes about 6 minutes; --quick about 2. `--only=dispatch,breakdown,enqueue,lateness,campaign` picks sections.
+ * A full run takes about 6 minutes; --quick about 2. `--only=dispatch,breakdown,enqueue,lateness,campaign,cap` picks sections.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { benchBreakdown, type BreakdownStep } from './breakdown.js';
 import { benchCampaign, type CampaignBenchResult } from './campaign.js';
+import { benchCap, type CapBenchResult } from './cap.js';
 import { APPID, SECRET, redisVersion } from './common.js';
 import { benchDispatch, type DispatchFigures } from './dispatch.js';
 import { benchEnqueue, type EnqueueFigures } from './enqueue.js';
@@ -19,8 +20,8 @@ const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const wants = (section: string) => only === undefined || only.includes(section);
 const SIZES = quick
-  ? { dispatchJobs: 3_000, dispatchRounds: 1, breakdownJobs: 2_000, breakdownRounds: 1, enqueueJobs: 2_000, lateness: 500, instantRounds: 1, spreadMs: 3_000, campaign: 100_000, drain: 20_000 }
-  : { dispatchJobs: 15_000, dispatchRounds: 3, breakdownJobs: 10_000, breakdownRounds: 3, enqueueJobs: 10_000, lateness: 2_000, instantRounds: 3, spreadMs: 10_000, campaign: 1_000_000, drain: 100_000 };
+  ? { dispatchJobs: 3_000, dispatchRounds: 1, breakdownJobs: 2_000, breakdownRounds: 1, enqueueJobs: 2_000, lateness: 500, instantRounds: 1, spreadMs: 3_000, campaign: 100_000, drain: 20_000, capRecipients: 30_000 }
+  : { dispatchJobs: 15_000, dispatchRounds: 3, breakdownJobs: 10_000, breakdownRounds: 3, enqueueJobs: 10_000, lateness: 2_000, instantRounds: 3, spreadMs: 10_000, campaign: 1_000_000, drain: 100_000, capRecipients: 100_000 };
 
 const results: Results = { machine: {}, sizes: SIZES };
 const progress = (line: string) => process.stderr.write(`[bench] ${line}\n`);
@@ -36,6 +37,7 @@ interface Results {
   lateness?: LatenessRow[];
   campaign?: CampaignBenchResult;
   breakdown?: BreakdownStep[];
+  cap?: CapBenchResult;
 }
 
 async function machine(redisUrl: string): Promise<Record<string, string>> {
@@ -81,6 +83,16 @@ function table(r: Results): string {
       `| Redis bytes per queued recipient | ${cc.redisBytesPerRecipient.toFixed(1)} | ${rb.redisBytesPerRecipient.toFixed(1)} | ${ratio(rb.redisBytesPerRecipient, cc.redisBytesPerRecipient)} |`,
       `| producer peak RSS creating it (growth over the RSS before) | ${int(cc.peakRssMb)} MB (+${int(cc.rssGrowthMb)}) | ${int(rb.peakRssMb)} MB (+${int(rb.rssGrowthMb)}) | ${ratio(rb.peakRssMb, cc.peakRssMb)} |`,
       `| one-off \`send\` while a ${int(c.oneOffWhileDraining.campaignRecipients)}-recipient campaign drains at ${c.oneOffWhileDraining.rateLimit}/s: until accepted, p50 / max | ${ms(c.oneOffWhileDraining.p50Ms)} / ${ms(c.oneOffWhileDraining.maxMs)} | | |`,
+    );
+  }
+  const f = r.cap;
+  if (f) {
+    lines.push(
+      `| frequency cap: a ${int(f.capped.recipients)}-recipient campaign under 2/24h (every recipient let through and recorded) against the same uncapped, best of ${f.rounds}: recipients/s | ${int(f.capped.recipientsPerSecond)} | ${int(f.uncapped.recipientsPerSecond)} (uncapped) | ${ratio(f.capped.recipientsPerSecond, f.uncapped.recipientsPerSecond)} |`,
+      `| frequency cap: the same audience again under 1/24h (every chunk capped whole, no call): recipients/s | ${int(f.cappedWhole.recipientsPerSecond)} | ${int(f.uncapped.recipientsPerSecond)} (uncapped, sending) | ${ratio(f.cappedWhole.recipientsPerSecond, f.uncapped.recipientsPerSecond)} |`,
+      `| frequency cap: worker CPU per delivery job of 100, capped (recorded) / capped whole / uncapped, least of ${f.rounds} | ${f.capped.workerCpuMsPerJob.toFixed(2)} / ${f.cappedWhole.workerCpuMsPerJob.toFixed(2)} ms | ${f.uncapped.workerCpuMsPerJob.toFixed(2)} ms (uncapped) | ${ratio(f.uncapped.workerCpuMsPerJob, f.capped.workerCpuMsPerJob)} |`,
+      `| frequency cap: Redis CPU per delivery job of 100, capped (recorded) / capped whole / uncapped, least of ${f.rounds} | ${f.capped.redisCpuMsPerJob.toFixed(2)} / ${f.cappedWhole.redisCpuMsPerJob.toFixed(2)} ms | ${f.uncapped.redisCpuMsPerJob.toFixed(2)} ms (uncapped) | ${ratio(f.uncapped.redisCpuMsPerJob, f.capped.redisCpuMsPerJob)} |`,
+      `| frequency cap: Redis bytes per capped recipient, ${int(f.memoryRecipients)} recipients (MEMORY USAGE of the fcap keys; used_memory freed by deleting them) | ${f.bytesPerRecipient.toFixed(1)}; ${f.usedMemoryBytesPerRecipient.toFixed(1)} | | |`,
     );
   }
   for (const row of r.lateness ?? []) {
@@ -136,6 +148,10 @@ async function main(): Promise<void> {
     if (wants('enqueue')) {
       progress(`enqueue: ${SIZES.enqueueJobs} jobs by send, Queue.add and addBulk`);
       results.enqueue = await benchEnqueue({ redisUrl: server.url, jobs: SIZES.enqueueJobs, inFlight: 50 });
+    }
+    if (wants('cap')) {
+      progress(`cap: bytes per capped recipient (20,000), then capped vs uncapped campaigns of ${SIZES.capRecipients} recipients`);
+      results.cap = await benchCap({ redisUrl: server.url, sandboxUrl: sandbox.url, recipients: SIZES.capRecipients, rounds: quick ? 2 : 3, log: progress });
     }
     if (wants('lateness')) {
       progress(`lateness: ${SIZES.lateness} notifications, at one instant and over ${SIZES.spreadMs} ms, Redis hz 10 and 100`);

@@ -13,6 +13,8 @@ export type { ScheduleInfo } from './producer/schedules.js';
 export type { RecipientInput } from './shared/recipient.js';
 export { startWorker, type WorkerHandle, type WorkerOptions } from './worker/worker.js';
 export type { DeliveryOutcome, ProcessorHooks } from './worker/processor.js';
+export type { DeadLetteredDetails, SettledDetails } from './worker/processor.js';
+export type { FrequencyCap, FrequencyCapInput } from './shared/frequency-cap.js';
 export { EvictionPolicyError } from './worker/eviction-policy.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.js';
 export { startApi, type Api, type ApiOptions } from './producer/http/server.js';

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { CAP_TEXT_RULE, parseCapObject, splitCapText } from '../shared/frequency-cap.js';
 
 /**
  * Commander argument parsers. They throw InvalidArgumentError, which commander reports with the option's
@@ -38,3 +39,16 @@ export function quietHours(value: string): { from: string; to: string } {
 
 export const port = integer(0, 65_535);
 export const httpStatus = integer(100, 599);
+
+/**
+ * `--frequency-cap N/duration` (2/24h) to the library's `{ max, per }`; `off` to `false` (no cap, not even
+ * NEUPUSH_FREQUENCY_CAP's).
+ */
+export function frequencyCapFlag(value: string): { max: number; per: string } | false {
+  if (value.trim() === 'off') return false;
+  const split = splitCapText(value);
+  if (!split) throw new InvalidArgumentError(`${CAP_TEXT_RULE}, or off.`);
+  const checked = parseCapObject(split, 'cap');
+  if (Array.isArray(checked)) throw new InvalidArgumentError(`${checked.map((i) => `${i.field.replace('cap.', '')} ${i.rule}`).join('; ')}.`);
+  return split;
+}

@@ -107,7 +107,7 @@ export async function createCampaign(
   options: CreateCampaignOptions,
 ): Promise<CampaignCreated> {
   const ctx = campaignContext(base);
-  const spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs);
+  const spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs, ctx.config.frequencyCap);
   const run = await CampaignRun.reserve(ctx, spec);
   const input = new RecordBatches(options.recipients, { replay: run.state.cursor, size: run.state.batchSize, normalize: recipientRules(spec) });
   try {

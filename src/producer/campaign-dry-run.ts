@@ -81,7 +81,7 @@ export async function planCampaign(
   options: CreateCampaignOptions,
 ): Promise<CampaignPlan> {
   const ctx = { clock: systemClock, ...base };
-  let spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs);
+  let spec = resolveCampaignSpec(options, ctx.clock.now(), ctx.config.maxLatenessMs, ctx.config.frequencyCap);
   if (options.id !== undefined && ctx.redis !== undefined) {
     const [fingerprint, origin] = await ctx.redis.hmget(campaignKeys(ctx.config.prefix, spec.id).meta, 'fingerprint', 'origin');
     if (fingerprint !== null && fingerprint !== spec.fingerprint) throw campaignConflict(spec.id, 'a different notification or timing');

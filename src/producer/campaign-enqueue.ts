@@ -17,7 +17,7 @@ export type EnqueueResult = { added: number; jobs: number } | 'cancelled' | 'bus
  */
 export async function enqueueChunks(
   ctx: CampaignContext,
-  spec: Pick<CampaignSpec, 'id' | 'notification' | 'translations'>,
+  spec: Pick<CampaignSpec, 'id' | 'notification' | 'translations' | 'frequencyCap'>,
   chunks: readonly PlannedChunk[],
   lease: Lease,
 ): Promise<EnqueueResult> {
@@ -59,6 +59,7 @@ export async function enqueueChunks(
         sendAt: c.sendAt,
         deadline: c.deadline,
         now,
+        frequencyCap: spec.frequencyCap,
       }),
     ),
     // A batch is a few hundred jobs: several smaller addBulk calls in flight keep both cores busy.

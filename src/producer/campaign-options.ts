@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../shared/campaign-keys.js';
 import { ValidationError, type FieldIssue } from '../shared/errors.js';
+import { formatCap, resolveFrequencyCap, type FrequencyCap, type FrequencyCapInput } from '../shared/frequency-cap.js';
 import { NotificationSchema, type Language, type Notification, type NotificationInput, type TranslationInput } from '../neuxnet/notification.js';
 import type { RecipientInput } from '../shared/recipient.js';
 import { isValidTimeZone } from '../shared/time.js';
@@ -91,6 +92,13 @@ export interface CreateCampaignOptions {
    * @defaultValue `false`
    */
   dryRun?: boolean;
+  /**
+   * Per-user frequency cap: `{ max: 2, per: '24h' }` (max 1-1000, per 1m-30d) leaves out of each request
+   * every recipient that already had `max` capped notifications in the last `per` (counted `capped`);
+   * `true` is the `NEUPUSH_FREQUENCY_CAP` default (refused when none is set), `false` no cap at all.
+   * @defaultValue the `NEUPUSH_FREQUENCY_CAP` setting (off by default)
+   */
+  frequencyCap?: FrequencyCapInput;
 }
 
 /**
@@ -111,6 +119,8 @@ export interface CampaignSpec {
   timing: CampaignTiming;
   /** The "now" the timing was resolved at: a paced campaign's resume plans from its first run's (see CampaignRun). */
   origin: number;
+  /** The per-user cap every delivery of the campaign counts under; absent: none. */
+  frequencyCap?: FrequencyCap;
   /** Digest of the notification and the options that shape delivery: a resume must match it. */
   fingerprint: string;
   /** What `getCampaign` shows of the options. */
@@ -125,6 +135,8 @@ export interface CampaignSpec {
     quietHours?: string;
     /** Recipients per minute. */
     throttle?: number;
+    /** `2/24h`. */
+    frequencyCap?: string;
   };
 }
 
@@ -163,6 +175,7 @@ const ScalarOptions = z.strictObject(
     throttle: ThrottleSchema.optional(),
     onProgress: z.custom<(p: CampaignProgress) => void>((v) => typeof v === 'function', 'must be a function').optional(),
     dryRun: z.boolean({ error: 'must be true or false' }).optional(),
+    frequencyCap: z.unknown().optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `unknown option(s) ${i.keys.join(', ')}` : 'must be an object') },
 );
@@ -201,8 +214,11 @@ function parseCampaignNotification(input: unknown, issues: FieldIssue[]): Omit<N
   return rest;
 }
 
-/** Validate everything but the recipients (those are checked as they stream in). Throws ValidationError. */
-export function resolveCampaignSpec(options: CreateCampaignOptions, now: number, maxLatenessMs: number): CampaignSpec {
+/**
+ * Validate everything but the recipients (those are checked as they stream in). Throws ValidationError.
+ * `defaultCap`: the deployment's NEUPUSH_FREQUENCY_CAP, for a campaign that sets none.
+ */
+export function resolveCampaignSpec(options: CreateCampaignOptions, now: number, maxLatenessMs: number, defaultCap?: FrequencyCap): CampaignSpec {
   const scalar = ScalarOptions.safeParse(options);
   if (!scalar.success) throw new ValidationError('campaign options', toFieldIssues(scalar.error));
   const o = scalar.data;
@@ -245,6 +261,9 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
       issues.push(...error.issues);
     }
   }
+  const capped = resolveFrequencyCap(o.frequencyCap, defaultCap, 'default');
+  issues.push(...capped.issues);
+  const frequencyCap = capped.cap;
   if (issues.length > 0 || notification === undefined || timing === undefined) throw new ValidationError('campaign options', issues);
   if (o.quietHours !== undefined) timing.quietHours = { from: o.quietHours.from, to: o.quietHours.to };
   if (o.throttle !== undefined) timing.perMinute = o.throttle.perMinute;
@@ -257,6 +276,7 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     ...(o.expiresIn !== undefined && { expiresIn: String(o.expiresIn) }),
     ...(o.quietHours !== undefined && { quietHours: `${o.quietHours.from}-${o.quietHours.to}` }),
     ...(o.throttle !== undefined && { throttle: o.throttle.perMinute }),
+    ...(frequencyCap !== undefined && { frequencyCap: formatCap(frequencyCap) }),
   };
   // What shapes delivery, in canonical form ("2h" and 7200000 are the same request). An absent sendAt or
   // expiresIn means "at once" and "the configured lateness" on every run; the chunk size is the first run's.
@@ -269,6 +289,8 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }),
     ...(o.quietHours !== undefined && { quietHours: timing.quietHours }),
     ...(o.throttle !== undefined && { perMinute: o.throttle.perMinute }),
+    // A cap given (or refused with false) is part of the request; an absent one is the deployment's on every run.
+    ...(o.frequencyCap !== undefined && { frequencyCap: frequencyCap ?? false }),
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
   return {
@@ -277,6 +299,7 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     ...(translations !== undefined && { translations }),
     timing,
     origin: now,
+    ...(frequencyCap !== undefined && { frequencyCap }),
     fingerprint,
     summary: { title: notification.title, ...given },
   };

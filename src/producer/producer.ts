@@ -3,7 +3,8 @@ import { loadConfig, type Config } from '../shared/config.js';
 import { chunkedDeliveryJobs } from '../shared/delivery-jobs.js';
 import { systemClock, type Clock } from '../neuxnet/clock.js';
 import { NotificationSchema, type Notification, type NotificationInput } from '../neuxnet/notification.js';
-import { IdempotencyConflictError } from '../shared/errors.js';
+import { IdempotencyConflictError, ValidationError } from '../shared/errors.js';
+import { resolveFrequencyCap, type FrequencyCap } from '../shared/frequency-cap.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import {
   addInBatches,
@@ -146,9 +147,10 @@ export class Producer {
     if (parsed.openIds !== undefined) span.setAttribute('neupush.recipients', parsed.openIds.length);
     const now = this.#clock.now();
     const timing = resolveTiming(options, now, this.config.maxLatenessMs);
+    const cap = this.#sendCap(timing.frequencyCap);
     if (timing.idempotencyKey === undefined) {
       const id = `n-${randomUUID()}`;
-      const jobs = this.#deliveryJobs(id, parsed, timing.sendAt, timing.deadline, now);
+      const jobs = this.#deliveryJobs(id, parsed, timing.sendAt, timing.deadline, now, cap);
       await addInBatches(this.deliveries, jobs);
       return { id, jobs: jobs.length, duplicate: false };
     }
@@ -156,10 +158,10 @@ export class Producer {
     const key = idempotencyRecordKey(this.config.prefix, digest);
     // Derived from the key, so every request under it names the same job ids and BullMQ keeps one of each.
     const id = `k-${digest.slice(-32)}`;
-    const jobs = this.#deliveryJobs(id, parsed, timing.sendAt, timing.deadline, now);
+    const jobs = this.#deliveryJobs(id, parsed, timing.sendAt, timing.deadline, now, cap);
     const record: IdempotencyRecord = {
       v: 1,
-      fp: requestFingerprint(parsed, timing.given),
+      fp: requestFingerprint(parsed, cap === undefined ? timing.given : { ...timing.given, capMax: cap.max, capPerMs: cap.perMs }),
       id,
       jobs: jobs.length,
       sendAt: timing.sendAt,
@@ -175,14 +177,31 @@ export class Producer {
     if (first.fp !== undefined && first.fp !== record.fp) throw new IdempotencyConflictError(timing.idempotencyKey);
     if (first.fp !== undefined && first.done === undefined) {
       // Under way or interrupted: queue the first request's jobs (those already there are kept as they are).
-      await addInBatches(this.deliveries, this.#deliveryJobs(first.id, parsed, first.sendAt, first.deadline, first.now));
+      await addInBatches(this.deliveries, this.#deliveryJobs(first.id, parsed, first.sendAt, first.deadline, first.now, cap));
       await markIdempotencyDone(this.redis, key, first);
     }
     return { id: first.id, jobs: first.jobs, duplicate: true };
   }
 
-  #deliveryJobs(id: string, notification: Notification, sendAt: number, deadline: number, now: number) {
-    return chunkedDeliveryJobs(this.config, { id, notification, name: JOB_NAME.notification, priority: PRIORITY.oneOff, sendAt, deadline, now });
+  #deliveryJobs(id: string, notification: Notification, sendAt: number, deadline: number, now: number, frequencyCap: FrequencyCap | undefined) {
+    return chunkedDeliveryJobs(this.config, {
+      id,
+      notification,
+      name: JOB_NAME.notification,
+      priority: PRIORITY.oneOff,
+      sendAt,
+      deadline,
+      now,
+      ...(frequencyCap !== undefined && { frequencyCap }),
+    });
+  }
+
+  /** One-off sends are transactional: capped only when asked (`true`: the deployment's default cap). */
+  #sendCap(input: unknown): FrequencyCap | undefined {
+    if (input === undefined) return undefined;
+    const { cap, issues } = resolveFrequencyCap(input, this.config.frequencyCap, 'none');
+    if (issues.length > 0) throw new ValidationError('send options', issues);
+    return cap;
   }
 
   listDeadLetters(options: ListDeadLettersOptions = {}): Promise<DeadLetterEntry[]> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ValidationError, type FieldIssue } from '../shared/errors.js';
+import { FrequencyCapSchema } from '../shared/frequency-cap.js';
 import { resolveInstant } from '../shared/time.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
 import { ExpiresInSchema, HORIZON_RULE, parseExpiresIn, withinHorizon } from './horizon.js';
@@ -31,6 +32,13 @@ export const SendOptionsSchema = z.strictObject(
      * @defaultValue none (every call queues)
      */
     idempotencyKey: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters').optional(),
+    /**
+     * Count this send under a per-user frequency cap: `{ max, per }` (max 1-1000, per 1m-30d), or `true` for
+     * the `NEUPUSH_FREQUENCY_CAP` default (refused when none is set). A capped send leaves out every openId
+     * that already had `max` capped notifications in the last `per`, and counts toward later caps.
+     * @defaultValue `false`: a one-off send is neither capped nor counted
+     */
+    frequencyCap: FrequencyCapSchema.optional(),
   },
   { error: (i) => (i.code === 'unrecognized_keys' ? `unknown option(s) ${i.keys.join(', ')}` : 'must be an object') },
 );
@@ -46,6 +54,8 @@ export interface Timing {
 
 export interface ResolvedSendOptions extends Timing {
   idempotencyKey?: string;
+  /** The frequencyCap option as given (checked); the producer resolves `true` against its configuration. */
+  frequencyCap?: z.output<typeof FrequencyCapSchema>;
   /**
    * The options that shape delivery, resolved: sendAt only when given (a default `now` is no part of the
    * request), the deadline when given, else the window. What an idempotency key's fingerprint covers
@@ -102,6 +112,7 @@ export function resolveTiming(options: SendOptions, now: number, maxLatenessMs: 
   // Built field by field: conditional spreads cost microseconds, which show on a one-off send.
   const resolved: ResolvedSendOptions = { sendAt, deadline, given: {} };
   if (o.idempotencyKey !== undefined) resolved.idempotencyKey = o.idempotencyKey;
+  if (o.frequencyCap !== undefined) resolved.frequencyCap = o.frequencyCap;
   if (o.sendAt !== undefined) resolved.given.sendAt = sendAt;
   // The effective window, so `expiresIn: '1h'` and the default of 1 h are the same request.
   if (given === undefined) resolved.given.windowMs = deadline - sendAt;

@@ -12,7 +12,8 @@ import { latenessBucket } from './campaign-series.js';
  *
  *   p (pending) -> s (sent) | f (failed: dead-lettered) | c (cancelled);   f -> s (redriven, delivered) | c
  *
- * `pending` is never stored: it is total - sent - failed - cancelled.
+ * `pending` is never stored: it is total - sent - failed - cancelled - capped. `capped` counts recipients the
+ * frequency cap left out of their chunk's request, moved in the same step as the chunk's own move.
  */
 export type ChunkState = 'p' | 's' | 'f' | 'c';
 
@@ -34,21 +35,27 @@ local function count(metaKey, counter, lang, n)
   redis.call('HINCRBY', metaKey, counter, n)
   if lang then redis.call('HINCRBY', metaKey, counter .. ':' .. lang, n) end
 end
-local function move(metaKey, chunksKey, id, from, to)
+-- Returns the recipients moved into 'to', and those counted capped instead (the frequency cap left them
+-- out of the chunk's request): the chunk keeps only the others, so a later move (a redrive) moves those.
+local function move(metaKey, chunksKey, id, from, to, capped)
   local v = redis.call('HGET', chunksKey, id)
-  if not v then return 0 end
+  if not v then return 0, 0 end
   local state = string.sub(v, 1, 1)
-  if state == to or not string.find(from, state, 1, true) then return 0 end
+  if state == to or not string.find(from, state, 1, true) then return 0, 0 end
   local n, lang = chunkCount(string.sub(v, 2))
-  redis.call('HSET', chunksKey, id, to .. string.sub(v, 2))
+  local k = math.min(tonumber(capped or 0) or 0, n)
+  local rest = string.sub(v, 2)
+  if k > 0 then rest = tostring(n - k) .. (lang and (':' .. lang) or '') end
+  redis.call('HSET', chunksKey, id, to .. rest)
   if COUNTER[state] then count(metaKey, COUNTER[state], lang, -n) end
-  count(metaKey, COUNTER[to], lang, n)
-  return n
+  count(metaKey, COUNTER[to], lang, n - k)
+  if k > 0 then count(metaKey, 'capped', lang, k) end
+  return n - k, k
 end
 local function finishIfDone(metaKey, chunksKey, inflightKey, ttl, now)
-  local m = redis.call('HMGET', metaKey, 'enqueued', 'total', 'sent', 'failed', 'cancelled', 'completedAt')
+  local m = redis.call('HMGET', metaKey, 'enqueued', 'total', 'sent', 'failed', 'cancelled', 'completedAt', 'capped')
   if m[1] ~= '1' or m[6] then return end
-  local done = tonumber(m[3] or 0) + tonumber(m[4] or 0) + tonumber(m[5] or 0)
+  local done = tonumber(m[3] or 0) + tonumber(m[4] or 0) + tonumber(m[5] or 0) + tonumber(m[7] or 0)
   if done < tonumber(m[2] or 0) then return end
   redis.call('HSET', metaKey, 'completedAt', now)
   redis.call('PEXPIRE', metaKey, ttl)
@@ -58,16 +65,18 @@ end
 `;
 
 // KEYS: meta, chunks, inflight, series. ARGV: from-states, to-state, ttl ms, lateness bucket ('' = none),
-// chunk ids... Sent and failed moves also count into the per-minute series (series-fields.ts) in the same
-// step, so the chart never disagrees with the counters.
+// capped (recipients of each chunk the frequency cap left out, '0' = none), chunk ids... Sent and failed
+// moves also count into the per-minute series (series-fields.ts) in the same step, so the chart never
+// disagrees with the counters.
 const TRANSITION = `${CAMPAIGN_LUA_PRELUDE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-local moved, requests = 0, 0
-for i = 5, #ARGV do
-  local n = move(KEYS[1], KEYS[2], ARGV[i], ARGV[1], ARGV[2])
+local moved, requests, settled = 0, 0, 0
+for i = 6, #ARGV do
+  local n, k = move(KEYS[1], KEYS[2], ARGV[i], ARGV[1], ARGV[2], ARGV[5])
   if n > 0 then moved, requests = moved + n, requests + 1 end
+  settled = settled + n + k
 end
-if moved > 0 then
+if settled > 0 then
   local now = nowMs()
   if ARGV[2] ~= 'c' then
     redis.call('HSETNX', KEYS[1], 'startedAt', now)
@@ -91,7 +100,7 @@ return moved
 // ARGV: chunk id, token, hold ms (when the call has surely ended), ttl ms. Returns 1 = send, 0 = drop.
 const ADMIT = `${CAMPAIGN_LUA_PRELUDE}
 if redis.call('HEXISTS', KEYS[1], 'cancelledAt') == 1 then
-  if move(KEYS[1], KEYS[2], ARGV[1], 'pf', 'c') > 0 then finishIfDone(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[4]), nowMs()) end
+  if move(KEYS[1], KEYS[2], ARGV[1], 'pf', 'c', 0) > 0 then finishIfDone(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[4]), nowMs()) end
   return 0
 end
 local hold = tonumber(ARGV[3])
@@ -104,10 +113,10 @@ return 1
 // -1 no such campaign, -2 already finished (nothing left to stop).
 const FLAG_CANCELLED = `${CAMPAIGN_LUA_PRELUDE}
 if redis.call('EXISTS', KEYS[1]) == 0 then return {-1, 0} end
-local m = redis.call('HMGET', KEYS[1], 'enqueued', 'total', 'sent', 'failed', 'cancelled', 'cancelledAt')
+local m = redis.call('HMGET', KEYS[1], 'enqueued', 'total', 'sent', 'failed', 'cancelled', 'cancelledAt', 'capped')
 local cancelled = tonumber(m[5] or 0)
 if m[6] then return {0, cancelled} end
-if m[1] == '1' and tonumber(m[3] or 0) + tonumber(m[4] or 0) + cancelled >= tonumber(m[2] or 0) then return {-2, cancelled} end
+if m[1] == '1' and tonumber(m[3] or 0) + tonumber(m[4] or 0) + cancelled + tonumber(m[7] or 0) >= tonumber(m[2] or 0) then return {-2, cancelled} end
 redis.call('HSET', KEYS[1], 'cancelledAt', nowMs())
 return {1, cancelled}
 `;
@@ -156,6 +165,8 @@ export class CampaignCounters {
   /**
    * Move chunks in one of the `from` states to `to`; resolves with the number of recipients moved.
    * `latenessMs` (of the attempt that delivered them) goes into the campaign's lateness histogram.
+   * `capped`: recipients of each chunk that the frequency cap left out of its request; they are counted
+   * `capped` instead of `to`, in the same step, and the chunk keeps only the others.
    */
   transition(
     campaignId: string,
@@ -163,11 +174,12 @@ export class CampaignCounters {
     from: string,
     to: Exclude<ChunkState, 'p'>,
     latenessMs?: number,
+    capped = 0,
   ): Promise<number> {
     if (chunkIds.length === 0) return Promise.resolve(0);
     const k = campaignKeys(this.#prefix, campaignId);
     const bucket = latenessMs === undefined ? '' : String(latenessBucket(latenessMs));
-    return this.#cmd.npCampaignTransition(k.meta, k.chunks, k.inflight, k.series, from, to, String(this.#ttlMs), bucket, ...chunkIds);
+    return this.#cmd.npCampaignTransition(k.meta, k.chunks, k.inflight, k.series, from, to, String(this.#ttlMs), bucket, String(capped), ...chunkIds);
   }
 
   /**

@@ -18,11 +18,18 @@ export interface CampaignCounts {
   /** Dead-lettered (until a redrive delivers them). */
   failed: number;
   cancelled: number;
-  /** recipients - sent - failed - cancelled. */
+  /**
+   * Left out of their request by the frequency cap (they had their `max` in the window): settled, never
+   * retried or dead-lettered. Per language only when there are any.
+   */
+  capped?: number;
+  /** recipients - sent - failed - cancelled - capped. */
   pending: number;
 }
 
 export interface CampaignStatus extends CampaignCounts {
+  /** Left out by the frequency cap; 0 for a campaign without a cap. */
+  capped: number;
   id: string;
   state: CampaignState;
   /** Delivery jobs queued. */
@@ -45,6 +52,8 @@ export interface CampaignStatus extends CampaignCounts {
   heldByQuietHours?: number;
   /** When paced: the latest due time queued so far (the expected finish once fully queued). */
   expectedFinishAt?: string;
+  /** The per-user frequency cap its deliveries count under, `2/24h`; absent: none. */
+  frequencyCap?: string;
   createdAt: string;
   enqueuedAt?: string;
   /** First delivery or dead letter. */
@@ -73,7 +82,8 @@ export function countsByLanguage(h: Record<string, string>): Partial<Record<Lang
     if (h[`total:${language}`] === undefined) continue;
     const n = (field: string) => Number(h[`${field}:${language}`] ?? 0);
     const c = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled') };
-    (out ??= {})[language] = { ...c, pending: Math.max(0, c.recipients - c.sent - c.failed - c.cancelled) };
+    const capped = n('capped');
+    (out ??= {})[language] = { ...c, ...(capped > 0 && { capped }), pending: Math.max(0, c.recipients - c.sent - c.failed - c.cancelled - capped) };
   }
   return out;
 }
@@ -86,11 +96,13 @@ export function campaignState(c: {
   sent: number;
   failed: number;
   cancelled: number;
+  capped?: number;
 }): CampaignState {
   if (c.cancelRequested) return 'cancelled';
-  const done = c.sent + c.failed + c.cancelled;
+  const capped = c.capped ?? 0;
+  const done = c.sent + c.failed + c.cancelled + capped;
   if (c.enqueued && done >= c.recipients) return c.failed > 0 ? 'completed_with_failures' : 'completed';
-  return c.sent + c.failed === 0 ? 'scheduled' : 'sending';
+  return c.sent + c.failed + capped === 0 ? 'scheduled' : 'sending';
 }
 
 const iso = (ms: string | undefined) => (ms === undefined ? undefined : new Date(Number(ms)).toISOString());
@@ -99,7 +111,7 @@ const iso = (ms: string | undefined) => (ms === undefined ? undefined : new Date
 export function toCampaignStatus(h: Record<string, string>): CampaignStatus | undefined {
   if (h.id === undefined) return undefined;
   const n = (field: string) => Number(h[field] ?? 0);
-  const counts = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled') };
+  const counts = { recipients: n('total'), sent: n('sent'), failed: n('failed'), cancelled: n('cancelled'), capped: n('capped') };
   const enqueued = h.enqueued === '1';
   const byLanguage = countsByLanguage(h);
   let spec: Record<string, unknown> = {};
@@ -121,7 +133,7 @@ export function toCampaignStatus(h: Record<string, string>): CampaignStatus | un
     id: h.id,
     state: campaignState({ ...counts, enqueued, cancelRequested: h.cancelledAt !== undefined }),
     ...counts,
-    pending: Math.max(0, counts.recipients - counts.sent - counts.failed - counts.cancelled),
+    pending: Math.max(0, counts.recipients - counts.sent - counts.failed - counts.cancelled - counts.capped),
     jobs: n('jobs'),
     enqueued,
     read: n('cursor'),
@@ -135,6 +147,7 @@ export function toCampaignStatus(h: Record<string, string>): CampaignStatus | un
     ...(typeof spec.throttle === 'number' && { throttle: spec.throttle }),
     ...(typeof spec.quietHours === 'string' && { heldByQuietHours: n('heldByQuietHours') }),
     ...(typeof spec.throttle === 'number' && times.lastSendAt !== undefined && { expectedFinishAt: times.lastSendAt }),
+    ...text('frequencyCap'),
     createdAt: iso(h.createdAt) ?? new Date(0).toISOString(),
     ...(Object.fromEntries(Object.entries(times).filter(([, v]) => v !== undefined)) as Record<string, string>),
     ...(byLanguage !== undefined && { byLanguage }),

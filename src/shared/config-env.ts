@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { LANGUAGES } from '../neuxnet/notification.js';
 import { bool, duration, hostPorts, httpUrl, int, optionalSecret } from './env-parsers.js';
 import { webhookEvents, webhookSecret, webhookUrls } from './webhook-env.js';
+import { parseCapText } from './frequency-cap.js';
 
 /**
  * Every environment variable neupush reads that has a default, written as it would be set. The schema
@@ -29,6 +30,7 @@ export const DEFAULTS = {
   NEUPUSH_DEDUP_TTL: '7d',
   NEUPUSH_OUTAGE_THRESHOLD: '20',
   NEUPUSH_OUTAGE_MAX_PAUSE: '30s',
+  NEUPUSH_FREQUENCY_CAP: 'off',
   NEUPUSH_METRICS_PORT: '9464',
   NEUPUSH_API_PORT: '8080',
   NEUPUSH_API_REQUEST_TIMEOUT_MS: '300000',
@@ -83,6 +85,18 @@ export const EnvSchema = z.object({
   NEUPUSH_DEDUP_TTL: duration('NEUPUSH_DEDUP_TTL').prefault(DEFAULTS.NEUPUSH_DEDUP_TTL),
   NEUPUSH_OUTAGE_THRESHOLD: int('NEUPUSH_OUTAGE_THRESHOLD', 0, 100_000).prefault(DEFAULTS.NEUPUSH_OUTAGE_THRESHOLD),
   NEUPUSH_OUTAGE_MAX_PAUSE: duration('NEUPUSH_OUTAGE_MAX_PAUSE').prefault(DEFAULTS.NEUPUSH_OUTAGE_MAX_PAUSE),
+  NEUPUSH_FREQUENCY_CAP: z
+    .string()
+    .transform((s, ctx) => {
+      if (s.trim() === 'off') return undefined;
+      const cap = parseCapText(s);
+      if (cap === undefined) {
+        ctx.addIssue({ code: 'custom', message: 'NEUPUSH_FREQUENCY_CAP must be off or N/duration, e.g. 2/24h (N from 1 to 1000, duration from 1m to 30d)' });
+        return z.NEVER;
+      }
+      return cap;
+    })
+    .prefault(DEFAULTS.NEUPUSH_FREQUENCY_CAP),
   NEUPUSH_METRICS_PORT: int('NEUPUSH_METRICS_PORT', 0, 65_535).prefault(DEFAULTS.NEUPUSH_METRICS_PORT),
   NEUPUSH_METRICS_HOST: z
     .string()

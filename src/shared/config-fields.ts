@@ -1,5 +1,6 @@
 import type { Language } from '../neuxnet/notification.js';
 import type { WebhookEventType } from './webhook-events.js';
+import type { FrequencyCap } from './frequency-cap.js';
 
 /**
  * The parsed configuration. Each field names the variable it comes from; its default is that variable's
@@ -111,6 +112,12 @@ export interface Config {
    * @defaultValue `DEFAULTS.NEUPUSH_OUTAGE_MAX_PAUSE`
    */
   outageMaxPauseMs: number;
+  /**
+   * The deployment's per-user frequency cap, for campaigns and schedule firings that set none (and one-off
+   * sends with `frequencyCap: true`). `NEUPUSH_FREQUENCY_CAP`: `off`, or `N/duration` such as `2/24h`.
+   * @defaultValue `DEFAULTS.NEUPUSH_FREQUENCY_CAP` (no cap)
+   */
+  frequencyCap?: FrequencyCap;
   /**
    * Port of the worker's /metrics, /healthz and /readyz; 0 turns them off. `NEUPUSH_METRICS_PORT`.
    * @defaultValue `DEFAULTS.NEUPUSH_METRICS_PORT`

@@ -44,6 +44,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
     dedupTtlMs: e.NEUPUSH_DEDUP_TTL,
     outageThreshold: e.NEUPUSH_OUTAGE_THRESHOLD,
     outageMaxPauseMs: e.NEUPUSH_OUTAGE_MAX_PAUSE,
+    ...(e.NEUPUSH_FREQUENCY_CAP !== undefined && { frequencyCap: e.NEUPUSH_FREQUENCY_CAP }),
+    ...(e.NEUPUSH_FREQUENCY_CAP !== undefined && { frequencyCap: e.NEUPUSH_FREQUENCY_CAP }),
     metricsPort: e.NEUPUSH_METRICS_PORT,
     ...(e.NEUPUSH_METRICS_HOST !== undefined && { metricsHost: e.NEUPUSH_METRICS_HOST }),
     apiPort: e.NEUPUSH_API_PORT,

@@ -3,6 +3,7 @@ import { chunkNotification } from './chunk.js';
 import type { Config } from './config.js';
 import type { DeliveryJobData } from './job-data.js';
 import type { Notification } from '../neuxnet/notification.js';
+import type { FrequencyCap } from './frequency-cap.js';
 import { deliveryJobOptions } from './queues.js';
 import { activeTraceparent } from './spans.js';
 
@@ -27,6 +28,8 @@ export interface DeliveryJobSpec {
   campaignId?: string;
   /** Which chunk of how many, when the notification became more than one job. */
   chunk?: { index: number; count: number } | undefined;
+  /** The per-user cap the delivery counts under; none: not capped. */
+  frequencyCap?: FrequencyCap | undefined;
 }
 
 /** The one builder of delivery job data and options: `send`, schedule firings and campaign chunks all use it. */
@@ -42,6 +45,7 @@ export function deliveryJob(config: Readonly<Config>, spec: DeliveryJobSpec): De
   // Assigned rather than spread: this runs once per job of a million-recipient campaign.
   if (spec.campaignId !== undefined) data.campaignId = spec.campaignId;
   if (spec.chunk !== undefined) data.chunk = spec.chunk;
+  if (spec.frequencyCap !== undefined) data.frequencyCap = { max: spec.frequencyCap.max, perMs: spec.frequencyCap.perMs };
   const traceparent = activeTraceparent();
   if (traceparent !== undefined) data.traceparent = traceparent;
   const opts = deliveryJobOptions(config, { jobId: spec.jobId, delay: spec.sendAt - spec.now, priority: spec.priority, timestamp: spec.now });
@@ -58,7 +62,7 @@ export function chunkedDeliveryJobs(
   n: Omit<DeliveryJobSpec, 'jobId' | 'notificationId' | 'campaignId' | 'chunk'> & { id: string },
 ): DeliveryJob[] {
   const chunks = chunkNotification(n.notification, config.chunkSize);
-  const { name, priority, sendAt, deadline, now } = n;
+  const { name, priority, sendAt, deadline, now, frequencyCap } = n;
   const count = chunks.length;
   return chunks.map((chunk, index) =>
     deliveryJob(config, {
@@ -71,6 +75,7 @@ export function chunkedDeliveryJobs(
       deadline,
       now,
       chunk: count > 1 ? { index, count } : undefined,
+      frequencyCap,
     }),
   );
 }

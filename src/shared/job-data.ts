@@ -27,6 +27,12 @@ export const DeliveryJobSchema = z.object({
    * spans join that trace. Ids and flags only; a malformed one starts a new trace (shared/spans.ts).
    */
   traceparent: z.string().optional(),
+  /**
+   * The per-user frequency cap this delivery counts under (shared/frequency-cap.ts): the worker leaves out
+   * of the request every openId that already had `max` capped notifications in the last `perMs`.
+   * Absent: not capped, and not counted.
+   */
+  frequencyCap: z.object({ max: z.number().int().min(1), perMs: z.number().int().min(1) }).optional(),
 });
 
 export type DeliveryJobData = z.infer<typeof DeliveryJobSchema>;

@@ -1,7 +1,8 @@
 import type { RedisConnection } from './redis.js';
 
 export interface ScriptDefinition {
-  numberOfKeys: number;
+  /** Absent: the script takes a varying number of keys, and each call passes that number first. */
+  numberOfKeys?: number;
   lua: string;
 }
 

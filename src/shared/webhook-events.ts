@@ -44,7 +44,9 @@ export interface CampaignEventData {
   sent: number;
   failed: number;
   cancelled: number;
-  /** recipients - sent - failed - cancelled: always 0 when completed; after a cancel, chunks still being stopped. */
+  /** Left out by the frequency cap; present when any were. */
+  capped?: number;
+  /** recipients - sent - failed - cancelled - capped: always 0 when completed; after a cancel, chunks still being stopped. */
   pending: number;
 }
 

@@ -4,7 +4,7 @@ import { CampaignCounters } from '../shared/campaign-counters.js';
 import type { Config } from '../shared/config.js';
 import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
 import { ID_PATTERN } from '../shared/campaign-keys.js';
-import type { ProcessorHooks } from './processor.js';
+import type { DeadLetteredDetails, ProcessorHooks, SettledDetails } from './processor.js';
 import { callWindowMs } from './call-window.js';
 
 /** One registration per run of a job: the lock token is unique to this worker's hold on it. */
@@ -45,15 +45,16 @@ export function campaignHooks(redis: RedisConnection, config: Readonly<Config>):
     async afterSend(data: DeliveryJobData, job: Job) {
       if (data.campaignId !== undefined) await counters.release(data.campaignId, tokenOf(job));
     },
-    async onDelivered(data: DeliveryJobData, job: Job) {
+    async onDelivered(data: DeliveryJobData, job: Job, settled?: SettledDetails) {
       // processedOn: when this (the delivering) attempt started, as the lateness metric measures it.
       const lateness = job.processedOn === undefined ? undefined : Math.max(0, job.processedOn - data.sendAt);
-      if (data.campaignId !== undefined) await counters.transition(data.campaignId, [data.deliveryKey], 'pf', 's', lateness);
+      // The frequency cap's count goes with the chunk's one move, so a retried or repeated job counts it once.
+      if (data.campaignId !== undefined) await counters.transition(data.campaignId, [data.deliveryKey], 'pf', 's', lateness, settled?.capped);
     },
-    async onDeadLettered(data: DeliveryJobData | undefined, _reason: DeadLetterReason, job: Job) {
+    async onDeadLettered(data: DeliveryJobData | undefined, _reason: DeadLetterReason, job: Job, details?: DeadLetteredDetails) {
       // A redriven chunk that fails again is already counted as failed.
       const ref = data ?? campaignRefOf(job);
-      if (ref?.campaignId !== undefined) await counters.transition(ref.campaignId, [ref.deliveryKey], 'p', 'f');
+      if (ref?.campaignId !== undefined) await counters.transition(ref.campaignId, [ref.deliveryKey], 'p', 'f', undefined, details?.capped);
     },
   };
 }

@@ -79,7 +79,7 @@ export function composeHooks(logger: Logger, named: NamedHooks): ProcessorHooks 
     },
     afterSend: (data, job) => eachAsync('afterSend', (h) => h.afterSend?.(data, job)),
     onCall: (data, result, lateness, job) => each('onCall', (h) => h.onCall?.(data, result, lateness, job)),
-    onDelivered: (data, job) => eachAsync('onDelivered', (h) => h.onDelivered?.(data, job)),
+    onDelivered: (data, job, settled) => eachAsync('onDelivered', (h) => (settled ? h.onDelivered?.(data, job, settled) : h.onDelivered?.(data, job))),
     onDeadLettered: (data, reason, job, details) => eachAsync('onDeadLettered', (h) => h.onDeadLettered?.(data, reason, job, details)),
     onRetry: (data, delayMs, result) => each('onRetry', (h) => h.onRetry?.(data, delayMs, result)),
   };

@@ -9,6 +9,8 @@ export interface DeadLetterDetails {
   result?: CallResult;
   /** When it failed, from the processor's clock (a test's fake clock too). Default: now. */
   failedAt?: number;
+  /** The delivery as it went out, when it differs from the job's data (the frequency cap left openIds out). */
+  delivery?: unknown;
 }
 
 /** Human text for a call result: what the platform (or the network) said. */
@@ -38,7 +40,7 @@ export async function writeDeadLetter(
     ...(details.result?.status !== undefined && { lastStatus: details.result.status }),
     ...(details.result?.httpStatus !== undefined && { lastHttpStatus: details.result.httpStatus }),
     jobId: job.id as string,
-    delivery: job.data as unknown,
+    delivery: details.delivery ?? (job.data as unknown),
     queuedAt: job.timestamp,
     failedAt: details.failedAt ?? Date.now(),
   };

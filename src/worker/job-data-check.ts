@@ -56,6 +56,7 @@ function isStoredDeliveryJob(d: unknown): d is DeliveryJobData {
     isOptionalText(d.campaignId) &&
     (d.redrives === undefined || isCount(d.redrives, 0)) &&
     (d.traceparent === undefined || typeof d.traceparent === 'string') &&
+    (d.frequencyCap === undefined || (isRecord(d.frequencyCap) && isCount(d.frequencyCap.max, 1) && isCount(d.frequencyCap.perMs, 1))) &&
     (d.chunk === undefined || (isRecord(d.chunk) && isCount(d.chunk.index, 0) && isCount(d.chunk.count, 1))) &&
     isStoredNotification(d.notification)
   );

@@ -41,7 +41,7 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
 
   const deliveries = new Counter({
     name: 'neupush_deliveries_total',
-    help: 'Delivery jobs finished by this worker, by outcome: delivered, duplicate-suppressed, dropped, dead-lettered, failed',
+    help: 'Delivery jobs finished by this worker, by outcome: delivered, duplicate-suppressed, dropped, capped, dead-lettered, failed',
     labelNames: ['outcome'] as const,
     registers: [registry],
   });
@@ -68,6 +68,11 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
     help: 'Start of a sendNotify attempt minus the intended send time; attempt="first" is scheduling lateness, "retry" includes backoff',
     labelNames: ['attempt'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+    registers: [registry],
+  });
+  const capped = new Counter({
+    name: 'neupush_capped_recipients_total',
+    help: 'Recipients left out of a request by their frequency cap, counted once when their delivery settles',
     registers: [registry],
   });
   const retries = new Counter({
@@ -137,8 +142,12 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
       lateness.observe({ attempt: job.attemptsMade === 0 ? 'first' : 'retry' }, seconds(latenessMs));
       if (result.outcome === 'delivered') recipients.inc(result.recipients);
     },
-    onDeadLettered(_data, reason) {
+    onDelivered(_data, _job, settled) {
+      if (settled && settled.capped > 0) capped.inc(settled.capped);
+    },
+    onDeadLettered(_data, reason, _job, details) {
       deadLetters.inc({ reason });
+      if (details?.capped) capped.inc(details.capped);
     },
     onRetry() {
       retries.inc();

@@ -16,16 +16,26 @@ import { decideAfterCall, decideBeforeCall, type Decision, type LateDecision } f
 import { checkJobData } from './job-data-check.js';
 import { lazyJobLogger, type JobLogger } from './job-logger.js';
 import { tracedCall } from './delivery-spans.js';
+import { applyFrequencyCap } from './frequency-cap.js';
 
 export type DeliveryOutcome =
   | { status: 'delivered'; recipients: number }
   | { status: 'dead-lettered'; reason: DeadLetterReason }
   | { status: 'duplicate-suppressed' }
-  | { status: 'dropped'; why: string };
+  | { status: 'dropped'; why: string }
+  /** Every openId of the chunk was at its frequency cap: no call was made, and the chunk is settled. */
+  | { status: 'capped'; capped: number };
 
 export interface DeadLetteredDetails {
   attempts: number;
   lastError: string;
+  /** Recipients the frequency cap left out of the request (counted capped, not failed). */
+  capped?: number;
+}
+
+/** How a delivery settled, besides its data: recipients the frequency cap left out (counted once, here). */
+export interface SettledDetails {
+  capped: number;
 }
 
 /** Observers of what the processor did; metrics and campaign counters hang here. Must not throw. */
@@ -38,7 +48,11 @@ export interface ProcessorHooks {
   afterSend?(data: DeliveryJobData, job: Job): Promise<void> | void;
   /** After each sendNotify call; `lateness` is ms from the intended send time to this attempt's start. */
   onCall?(data: DeliveryJobData, result: SendResult, lateness: number, job: Job): void;
-  onDelivered?(data: DeliveryJobData, job: Job): Promise<void> | void;
+  /**
+   * Settled as delivered. When a frequency cap left openIds out, `data` names only those sent to and
+   * `settled.capped` counts the others (this also is how a chunk that was capped whole settles, with no call).
+   */
+  onDelivered?(data: DeliveryJobData, job: Job, settled?: SettledDetails): Promise<void> | void;
   /** `details`: what the dead letter records (its attempts and last error), for observers that report it. */
   onDeadLettered?(data: DeliveryJobData | undefined, reason: DeadLetterReason, job: Job, details?: DeadLetteredDetails): Promise<void> | void;
   onRetry?(data: DeliveryJobData, delayMs: number, result: SendResult): void;
@@ -64,7 +78,9 @@ export interface ProcessorDeps {
 type Attempt =
   | { kind: 'dropped'; why: string }
   | { kind: 'late'; decision: LateDecision }
-  | { kind: 'called'; decision: Decision; result: SendResult; attemptsMade: number };
+  | { kind: 'capped'; sent: DeliveryJobData; capped: number }
+  /** `sent`: the job data as it went out (without the capped openIds); `capped`: how many were left out. */
+  | { kind: 'called'; decision: Decision; result: SendResult; attemptsMade: number; sent: DeliveryJobData; capped: number };
 
 /**
  * The delivery processor: read the job data, claim the delivery (duplicate suppression), then deadline
@@ -85,11 +101,14 @@ export function createProcessor(deps: ProcessorDeps) {
     attempts: number,
     log: JobLogger,
     result?: SendResult,
+    capped = 0,
   ): Promise<DeliveryOutcome> {
     const { reason, lastError } = decision;
-    await writeDeadLetter(deadLetters, job, reason, { attempts, lastError, failedAt: clock.now(), ...(result && { result }) });
-    log().warn({ reason, attempts, lastError }, 'dead-lettered');
-    await hooks.onDeadLettered?.(data, reason, job, { attempts, lastError });
+    // With capped openIds left out, the dead letter holds the request as sent: a redrive never sends to them.
+    const delivery = capped > 0 ? data : undefined;
+    await writeDeadLetter(deadLetters, job, reason, { attempts, lastError, failedAt: clock.now(), ...(result && { result }), ...(delivery && { delivery }) });
+    log().warn({ reason, attempts, lastError, ...(capped > 0 && { capped }) }, 'dead-lettered');
+    await hooks.onDeadLettered?.(data, reason, job, { attempts, lastError, ...(capped > 0 && { capped }) });
     return { status: 'dead-lettered', reason };
   }
 
@@ -116,7 +135,8 @@ export function createProcessor(deps: ProcessorDeps) {
     const claim = await claimDelivery(redis, config.prefix, data.deliveryKey, claimMs);
     if (claim.state === 'sent') {
       log().info({ deliveryKey: data.deliveryKey }, 'already accepted by the platform; not sending again');
-      await hooks.onDelivered?.(data, job);
+      const recount = await recountCapped(data);
+      await (recount ? hooks.onDelivered?.(recount.sent, job, { capped: recount.capped }) : hooks.onDelivered?.(data, job));
       return { status: 'duplicate-suppressed' };
     }
     if (claim.state === 'held') return deferWhileClaimed(job, token, claim.retryInMs, log);
@@ -137,8 +157,12 @@ export function createProcessor(deps: ProcessorDeps) {
         return { status: 'dropped', why: attempt.why };
       case 'late':
         return deadLetter(job, data, attempt.decision, job.attemptsMade, log);
+      case 'capped':
+        log().info({ capped: attempt.capped }, 'every recipient is at its frequency cap; nothing to send');
+        await hooks.onDelivered?.(attempt.sent, job, { capped: attempt.capped });
+        return { status: 'capped', capped: attempt.capped };
       case 'called':
-        return carryOut(job, data, attempt, log);
+        return carryOut(job, attempt, log);
     }
   }
 
@@ -150,9 +174,12 @@ export function createProcessor(deps: ProcessorDeps) {
 
     const dropWhy = await hooks.beforeSend?.(data, job);
     if (dropWhy !== undefined) return { kind: 'dropped', why: dropWhy };
-    const result = await callWithResign(job, data, startedAt - data.sendAt, log);
+    // After the last word of the hooks, so a dropped chunk records nothing; before the call, so it sends only these.
+    const { sent, capped } = await capOrRelease(job, data);
+    if (sent === undefined) return { kind: 'capped', sent: withOpenIds(data, []), capped };
+    const result = await callWithResign(job, sent, startedAt - data.sendAt, log);
     const attemptsMade = job.attemptsMade + 1;
-    hooks.onCall?.(data, result, startedAt - data.sendAt, job);
+    hooks.onCall?.(sent, result, startedAt - data.sendAt, job);
 
     const now = clock.now();
     const breaker = consultBreaker(result, data.deliveryKey, now, log);
@@ -167,7 +194,38 @@ export function createProcessor(deps: ProcessorDeps) {
       random: Math.random(),
       ...(breaker && { breaker }),
     });
-    return { kind: 'called', decision, attemptsMade, result };
+    return { kind: 'called', decision, attemptsMade, result, sent, capped };
+  }
+
+  /**
+   * The frequency cap, one script for the chunk (frequency-cap.ts). Resolves with the data to send (only
+   * the openIds let through), or `sent: undefined` when every one is capped; then, as when the script
+   * fails, the hooks' afterSend runs here, since no call follows.
+   */
+  async function capOrRelease(job: Job, data: DeliveryJobData): Promise<{ sent?: DeliveryJobData; capped: number }> {
+    const openIds = data.notification.openIds;
+    // A cap counts openIds: a request by phone number or to every user (rulesType 1, 2) is not capped.
+    if (data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) return { sent: data, capped: 0 };
+    let decided: Awaited<ReturnType<typeof applyFrequencyCap>>;
+    try {
+      decided = await applyFrequencyCap(redis, config.prefix, { openIds, deliveryKey: data.deliveryKey, cap: data.frequencyCap, now: clock.now() });
+    } catch (error) {
+      await hooks.afterSend?.(data, job);
+      throw error;
+    }
+    if (decided.letThrough.length === 0) {
+      await hooks.afterSend?.(data, job);
+      return { capped: decided.capped };
+    }
+    return { sent: decided.capped === 0 ? data : withOpenIds(data, decided.letThrough), capped: decided.capped };
+  }
+
+  /** A run that finds the delivery already sent: what its cap left out, looked up without recording anything. */
+  async function recountCapped(data: DeliveryJobData): Promise<{ sent: DeliveryJobData; capped: number } | undefined> {
+    const openIds = data.notification.openIds;
+    if (data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) return undefined;
+    const decided = await applyFrequencyCap(redis, config.prefix, { openIds, deliveryKey: data.deliveryKey, cap: data.frequencyCap, now: clock.now(), record: false });
+    return decided.capped === 0 ? undefined : { sent: withOpenIds(data, decided.letThrough), capped: decided.capped };
   }
 
   /** The call, signed again once when the platform refused a timestamp our clock got wrong. */
@@ -195,20 +253,20 @@ export function createProcessor(deps: ProcessorDeps) {
     return undefined;
   }
 
-  async function delivered(job: Job, data: DeliveryJobData, result: SendResult, log: JobLogger): Promise<DeliveryOutcome> {
+  async function delivered(job: Job, data: DeliveryJobData, result: SendResult, log: JobLogger, capped: number): Promise<DeliveryOutcome> {
     await recordSent(redis, config.prefix, data.deliveryKey, config.dedupTtlMs);
-    log.info({ recipients: result.recipients, ms: result.durationMs }, 'delivered');
-    await hooks.onDelivered?.(data, job);
+    log.info({ recipients: result.recipients, ms: result.durationMs, ...(capped > 0 && { capped }) }, 'delivered');
+    await (capped > 0 ? hooks.onDelivered?.(data, job, { capped }) : hooks.onDelivered?.(data, job));
     return { status: 'delivered', recipients: result.recipients };
   }
 
-  async function carryOut(job: Job, data: DeliveryJobData, attempt: Extract<Attempt, { kind: 'called' }>, log: JobLogger): Promise<DeliveryOutcome> {
-    const { decision, attemptsMade, result } = attempt;
+  async function carryOut(job: Job, attempt: Extract<Attempt, { kind: 'called' }>, log: JobLogger): Promise<DeliveryOutcome> {
+    const { decision, attemptsMade, result, sent: data, capped } = attempt;
     switch (decision.kind) {
       case 'delivered':
-        return delivered(job, data, result, log);
+        return delivered(job, data, result, log, capped);
       case 'dead-letter':
-        return deadLetter(job, data, decision, attemptsMade, log, result);
+        return deadLetter(job, data, decision, attemptsMade, log, result, capped);
       case 'pause': {
         if (decision.tripped) {
           log().warn(
@@ -228,4 +286,9 @@ export function createProcessor(deps: ProcessorDeps) {
   }
 
   return process;
+}
+
+/** The job data with only these openIds, for the request and for the hooks that report what was sent. */
+function withOpenIds(data: DeliveryJobData, openIds: string[]): DeliveryJobData {
+  return { ...data, notification: { ...data.notification, openIds } };
 }

@@ -54,6 +54,8 @@ export function startScheduleFanout(deps: { config: Readonly<Config>; redis: Red
         sendAt: firingAt,
         deadline: firingAt + config.maxLatenessMs,
         now: Date.now(),
+        // A firing is a recurring promotion, not a transactional send: the deployment's cap applies.
+        ...(config.frequencyCap !== undefined && { frequencyCap: config.frequencyCap }),
       });
       await addInBatches(deliveries, jobs);
       log.info({ scheduleId, firingAt: new Date(firingAt).toISOString(), jobs: jobs.length }, 'schedule fired');

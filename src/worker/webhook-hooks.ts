@@ -74,10 +74,18 @@ export function activityRemovedEvent(config: Pick<Config, 'webhookIncludeOpenIds
 
 /** The campaign's counts when it has finished without a cancel (a cancel reports itself: campaign.cancelled). */
 async function completedCampaign(redis: RedisConnection, prefix: string, campaignId: string, at: number): Promise<IdentifiedEvent | undefined> {
-  const [completedAt, cancelledAt, ...counts] = await redis.hmget(campaignKeys(prefix, campaignId).meta, 'completedAt', 'cancelledAt', 'total', 'sent', 'failed', 'cancelled');
+  const [completedAt, cancelledAt, ...counts] = await redis.hmget(campaignKeys(prefix, campaignId).meta, 'completedAt', 'cancelledAt', 'total', 'sent', 'failed', 'cancelled', 'capped');
   if (!completedAt || cancelledAt) return undefined;
-  const [recipients, sent, failed, cancelled] = counts.map((v) => Number(v ?? 0)) as [number, number, number, number];
-  const data: CampaignEventData = { campaignId, recipients, sent, failed, cancelled, pending: recipients - sent - failed - cancelled };
+  const [recipients, sent, failed, cancelled, capped] = counts.map((v) => Number(v ?? 0)) as [number, number, number, number, number];
+  const data: CampaignEventData = {
+    campaignId,
+    recipients,
+    sent,
+    failed,
+    cancelled,
+    pending: recipients - sent - failed - cancelled - capped,
+    ...(capped > 0 && { capped }),
+  };
   // One id per campaign: every worker that sees it finished queues the same job, which BullMQ keeps once.
   return webhookEvent('campaign.completed', campaignId, data, at);
 }

@@ -10,7 +10,7 @@ import { assertId, IDS } from '../../shared/ids.js';
 import { action, UsageError } from '../exit.js';
 import { printTable } from '../table.js';
 import { withProducer } from '../with-producer.js';
-import { integer, quietHours } from '../option-parsers.js';
+import { frequencyCapFlag, integer, quietHours } from '../option-parsers.js';
 import { readJsonFile } from '../read-json.js';
 import { checkRecipientsFile, openRecipients } from '../recipients-file.js';
 import { printDryRun } from '../campaign-dry-run.js';
@@ -28,6 +28,7 @@ interface CreateFlags {
   throttle?: number;
   json?: boolean;
   dryRun?: boolean;
+  frequencyCap?: { max: number; per: string } | false;
 }
 
 const FINAL_STATES = new Set(['completed', 'completed_with_failures', 'cancelled']);
@@ -35,8 +36,11 @@ const FINAL_STATES = new Set(['completed', 'completed_with_failures', 'cancelled
 /** What `campaign status --json` prints; scripts depend on these keys (new ones are only ever added). */
 function statusJson(s: CampaignStatus): string {
   const { id, state, recipients, sent, failed, cancelled, pending, retrying = 0, failedByReason = {}, firstSendAt, lastSendAt, byLanguage } = s;
-  const { heldByQuietHours, expectedFinishAt } = s;
-  return JSON.stringify({ id, state, recipients, sent, failed, cancelled, pending, retrying, failedByReason, firstSendAt, lastSendAt, byLanguage, heldByQuietHours, expectedFinishAt });
+  const { heldByQuietHours, expectedFinishAt, capped, frequencyCap } = s;
+  return JSON.stringify({
+    ...{ id, state, recipients, sent, failed, cancelled, pending, retrying, failedByReason, firstSendAt, lastSendAt, byLanguage },
+    ...{ heldByQuietHours, expectedFinishAt, capped, frequencyCap },
+  });
 }
 
 const byReason = (s: CampaignStatus) =>
@@ -63,7 +67,8 @@ function statusText(s: CampaignStatus): string {
   const lines = [
     `campaign ${s.id}: ${s.state}${s.enqueued ? '' : ' (recipients still being queued, or creation interrupted: run create again to resume)'}`,
     `  "${s.title}" ${when}`.trimEnd(),
-    `  recipients ${s.recipients}  sent ${s.sent}  failed ${s.failed}  cancelled ${s.cancelled}  pending ${s.pending}  (${s.jobs} jobs)`,
+    `  recipients ${s.recipients}  sent ${s.sent}  failed ${s.failed}  cancelled ${s.cancelled}${s.frequencyCap ? `  capped ${s.capped}` : ''}  pending ${s.pending}  (${s.jobs} jobs)`,
+    ...(s.frequencyCap ? [`  frequency cap ${s.frequencyCap} per recipient`] : []),
     ...Object.entries(s.byLanguage ?? {}).map(([l, c]) => `  ${l}: recipients ${c.recipients}  sent ${c.sent}  failed ${c.failed}  cancelled ${c.cancelled}  pending ${c.pending}`),
     ...detailLines(s),
     `  created ${s.createdAt}${s.completedAt ? `, completed ${s.completedAt}` : ''}${s.cancelledAt ? `, cancelled ${s.cancelledAt}` : ''}`,
@@ -90,9 +95,10 @@ async function create(flags: CreateFlags): Promise<void> {
     ...(flags.expiresIn !== undefined && { expiresIn: flags.expiresIn }),
     ...(flags.quietHours !== undefined && { quietHours: flags.quietHours }),
     ...(flags.throttle !== undefined && { throttle: { perMinute: flags.throttle } }),
+    ...(flags.frequencyCap !== undefined && { frequencyCap: flags.frequencyCap }),
   };
   // Everything but the recipients is checked before the file is read or Redis is touched.
-  resolveCampaignSpec({ ...timing, notification, recipients: [] }, Date.now(), config.maxLatenessMs);
+  resolveCampaignSpec({ ...timing, notification, recipients: [] }, Date.now(), config.maxLatenessMs, config.frequencyCap);
   const fileOptions = { requireZone: (flags.localTime !== undefined || flags.quietHours !== undefined) && flags.defaultTimezone === undefined };
   if (flags.dryRun) return printDryRun(config, { ...timing, notification, recipients: await openRecipients(flags.recipients, fileOptions) }, flags.json === true);
   // A file is read twice: first to check every line, so bad input queues nothing; stdin can only be read
@@ -194,6 +200,7 @@ export function registerCampaign(program: Command): void {
     .option('--quiet-hours <HH:MM-HH:MM>', "move a send time inside this window (recipient's clock; may wrap midnight, 22:00-08:00) to its end", quietHours)
     .option('--throttle <n>', 'at most n recipients a minute become due, spread evenly (1 to 1000000)', integer(1, 1_000_000))
     .option('--expires-in <duration>', `how long after its send time each delivery may still go out; default NEUPUSH_MAX_LATENESS (${DEFAULTS.NEUPUSH_MAX_LATENESS})`)
+    .option('--frequency-cap <N/duration>', 'at most N capped notifications per recipient in any rolling window (2/24h); off: no cap; default NEUPUSH_FREQUENCY_CAP', frequencyCapFlag)
     .option('--json', 'print one line {"id":"…","recipients":N,"jobs":M} (with --dry-run: the plan)')
     .option('--dry-run', 'check everything and print the plan (recipients, requests, per language, send times); writes nothing')
     .action(

@@ -4,7 +4,9 @@ import { resolveTiming, type SendOptions } from '../../producer/send-options.js'
 import { DEFAULTS, loadConfig } from '../../shared/config.js';
 import { NotificationSchema } from '../../neuxnet/notification.js';
 import { parseOrThrow } from '../../shared/zod-issues.js';
+import { ValidationError } from '../../shared/errors.js';
 import { action } from '../exit.js';
+import { frequencyCapFlag } from '../option-parsers.js';
 import { readJsonFile } from '../read-json.js';
 
 interface SendFlags {
@@ -14,6 +16,8 @@ interface SendFlags {
   expiresIn?: string;
   idempotencyKey?: string;
   json?: boolean;
+  /** true: the bare flag (the NEUPUSH_FREQUENCY_CAP default). */
+  frequencyCap?: { max: number; per: string } | false | true;
 }
 
 export function registerSend(program: Command): void {
@@ -25,6 +29,11 @@ export function registerSend(program: Command): void {
     .option('--timezone <zone>', 'IANA zone in which --send-at is read, e.g. Asia/Riyadh')
     .option('--expires-in <duration>', `how long after its send time it may still go out (30m, 2h); default NEUPUSH_MAX_LATENESS (${DEFAULTS.NEUPUSH_MAX_LATENESS})`)
     .option('--idempotency-key <key>', 'the same key twice queues one notification and prints the first id')
+    .option(
+      '--frequency-cap [N/duration]',
+      'count this send under a per-recipient frequency cap: N/duration (2/24h), or bare for the NEUPUSH_FREQUENCY_CAP default; default: not capped',
+      frequencyCapFlag,
+    )
     .option('--json', 'print one line {"id":"…","jobs":N,"duplicate":false} (true when the idempotency key was seen before)')
     .action(
       action(async (flags: SendFlags) => {
@@ -35,10 +44,14 @@ export function registerSend(program: Command): void {
           ...(flags.timezone !== undefined && { timezone: flags.timezone }),
           ...(flags.expiresIn !== undefined && { expiresIn: flags.expiresIn }),
           ...(flags.idempotencyKey !== undefined && { idempotencyKey: flags.idempotencyKey }),
+          ...(flags.frequencyCap !== undefined && { frequencyCap: flags.frequencyCap }),
         };
         // Validate before connecting, so bad input exits 2 even when Redis is down.
         const notification = parseOrThrow(NotificationSchema, input, `notification in ${flags.file === '-' ? 'stdin' : flags.file}`);
         const timing = resolveTiming(options, Date.now(), config.maxLatenessMs);
+        if (flags.frequencyCap === true && config.frequencyCap === undefined) {
+          throw new ValidationError('send options', [{ field: 'frequencyCap', rule: 'is true, but no NEUPUSH_FREQUENCY_CAP default is set: give --frequency-cap N/duration' }]);
+        }
 
         const producer = await Producer.create({ config });
         try {

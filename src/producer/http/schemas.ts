@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ID_PATTERN, ID_RULE } from '../../shared/campaign-keys.js';
 import { DEAD_LETTER_REASONS } from '../../shared/job-data.js';
 import { NotificationSchema } from '../../neuxnet/notification.js';
+import { FrequencyCapSchema } from '../../shared/frequency-cap.js';
 import { SendOptionsSchema } from '../send-options.js';
 
 /**
@@ -60,6 +61,7 @@ export const CampaignHeaderSchema = z.strictObject(
       .looseObject({ perMinute: z.number() }, { error: 'must be { perMinute: N }' })
       .optional()
       .meta({ description: 'At most perMinute (1 to 1,000,000) recipients become due per minute, spread evenly' }),
+    frequencyCap: FrequencyCapSchema.optional(),
   },
   strict('an object (the campaign header)'),
 );
