@@ -14,8 +14,11 @@ export interface DeadLetterEntry {
   lastStatus?: number;
   lastHttpStatus?: number;
   notificationId?: string;
+  /** Set for an activity card's dead letter, with its id. */
+  kind?: 'activity';
+  activityId?: string;
   campaignId?: string;
-  /** The notification as queued (for `invalid`, whatever the job held). */
+  /** The notification (or activity card) as queued (for `invalid`, whatever the job held). */
   notification: Notification | unknown;
   recipients?: number;
   queuedAt: string;
@@ -30,8 +33,11 @@ export interface RedriveResult {
 }
 
 function toEntry(id: string, d: DeadLetterData): DeadLetterEntry {
-  const delivery = d.delivery as Partial<DeliveryJobData> | undefined;
-  const notification = delivery?.notification ?? d.delivery;
+  const delivery = d.delivery as { notificationId?: unknown; campaignId?: unknown; notification?: { openIds?: unknown }; kind?: unknown; activity?: { activityId?: unknown; openIds?: unknown } } | undefined;
+  // An activity card's dead letter shows the card where a notification's shows the notification.
+  const activity = delivery?.kind === 'activity' ? delivery.activity : undefined;
+  const notification = activity ?? delivery?.notification ?? d.delivery;
+  const openIds = activity ? activity.openIds : delivery?.notification?.openIds;
   return {
     id,
     reason: d.reason,
@@ -40,9 +46,10 @@ function toEntry(id: string, d: DeadLetterData): DeadLetterEntry {
     ...(d.lastStatus !== undefined && { lastStatus: d.lastStatus }),
     ...(d.lastHttpStatus !== undefined && { lastHttpStatus: d.lastHttpStatus }),
     ...(typeof delivery?.notificationId === 'string' && { notificationId: delivery.notificationId }),
+    ...(typeof activity?.activityId === 'string' && { kind: 'activity' as const, activityId: activity.activityId }),
     ...(typeof delivery?.campaignId === 'string' && { campaignId: delivery.campaignId }),
     notification,
-    ...(Array.isArray(delivery?.notification?.openIds) && { recipients: delivery.notification.openIds.length }),
+    ...(Array.isArray(openIds) && { recipients: openIds.length }),
     queuedAt: new Date(d.queuedAt).toISOString(),
     failedAt: new Date(d.failedAt).toISOString(),
   };

@@ -16,6 +16,8 @@ import { decideAfterCall, decideBeforeCall, type Decision, type LateDecision } f
 import { checkJobData } from './job-data-check.js';
 import { lazyJobLogger, type JobLogger } from './job-logger.js';
 import { tracedCall } from './delivery-spans.js';
+import { activityGate } from './activity-claim.js';
+import { validitySeconds } from '../neuxnet/activity.js';
 
 export type DeliveryOutcome =
   | { status: 'delivered'; recipients: number }
@@ -64,6 +66,8 @@ export interface ProcessorDeps {
 type Attempt =
   | { kind: 'dropped'; why: string }
   | { kind: 'late'; decision: LateDecision }
+  /** A remove while shows of its card are still calling: it goes after them (activity-claim.ts). */
+  | { kind: 'wait'; ms: number }
   | { kind: 'called'; decision: Decision; result: SendResult; attemptsMade: number };
 
 /**
@@ -77,6 +81,8 @@ export function createProcessor(deps: ProcessorDeps) {
   const hooks = deps.hooks ?? {};
   const clock = deps.clock ?? systemClock;
   const claimMs = callWindowMs(config.timeoutMs);
+  // A tombstone outlives every show it can supersede: none is pending past its deadline.
+  const activities = activityGate(redis, config.prefix, config.dedupTtlMs + config.maxLatenessMs);
 
   async function deadLetter(
     job: Job,
@@ -94,10 +100,16 @@ export function createProcessor(deps: ProcessorDeps) {
   }
 
   /** A run of this delivery holds the claim (its worker lost the job's lock but is still calling). */
-  async function deferWhileClaimed(job: Job, token: string | undefined, retryInMs: number, log: JobLogger): Promise<never> {
+  async function deferWhileClaimed(
+    job: Job,
+    token: string | undefined,
+    retryInMs: number,
+    log: JobLogger,
+    why = 'another run of this delivery is calling sendNotify',
+  ): Promise<never> {
     // Look again every 2 s rather than only when the claim lapses: the holder usually finishes in a moment.
     const delayMs = Math.min(retryInMs, 2_000) + 250;
-    log().info({ delayMs }, 'another run of this delivery is calling sendNotify; checking again when its claim lapses');
+    log().info({ delayMs }, `${why}; checking again when its claim lapses`);
     if (token === undefined) {
       throw new RetryableDeliveryError('claimed by another run', delayMs, { outcome: 'retryable', msg: 'claimed by another run' });
     }
@@ -137,6 +149,8 @@ export function createProcessor(deps: ProcessorDeps) {
         return { status: 'dropped', why: attempt.why };
       case 'late':
         return deadLetter(job, data, attempt.decision, job.attemptsMade, log);
+      case 'wait':
+        return deferWhileClaimed(job, token, attempt.ms, log, 'a show of this activity card is still calling sendActivity; its remove goes after it');
       case 'called':
         return carryOut(job, data, attempt, log);
     }
@@ -145,12 +159,21 @@ export function createProcessor(deps: ProcessorDeps) {
   /** Everything between the claim and its settling: deadline, the last word of the hooks, the call, the decision. */
   async function attemptClaimed(job: Job, data: DeliveryJobData, log: JobLogger): Promise<Attempt> {
     const startedAt = clock.now();
-    const late = decideBeforeCall(startedAt, data.deadline);
-    if (late) return { kind: 'late', decision: late };
+    // Remove wins: a superseded show is reported so, even when it is also late.
+    const gate = await activities.enter(data, startedAt, claimMs);
+    if (gate.kind === 'superseded') return { kind: 'late', decision: { kind: 'dead-letter', reason: 'superseded', lastError: `not shown: ${gate.why}` } };
+    if (gate.kind === 'wait') return { kind: 'wait', ms: gate.ms };
+    let result: SendResult;
+    try {
+      const late = decideBeforeCall(startedAt, data.deadline);
+      if (late) return { kind: 'late', decision: late };
 
-    const dropWhy = await hooks.beforeSend?.(data, job);
-    if (dropWhy !== undefined) return { kind: 'dropped', why: dropWhy };
-    const result = await callWithResign(job, data, startedAt - data.sendAt, log);
+      const dropWhy = await hooks.beforeSend?.(data, job);
+      if (dropWhy !== undefined) return { kind: 'dropped', why: dropWhy };
+      result = await callWithResign(job, data, startedAt - data.sendAt, log);
+    } finally {
+      await gate.leave();
+    }
     const attemptsMade = job.attemptsMade + 1;
     hooks.onCall?.(data, result, startedAt - data.sendAt, job);
 
@@ -170,17 +193,25 @@ export function createProcessor(deps: ProcessorDeps) {
     return { kind: 'called', decision, attemptsMade, result };
   }
 
+  /** One call to the endpoint of the job's kind; an activity's validity is computed now, at the moment of sending. */
+  function send(data: DeliveryJobData): Promise<SendResult> {
+    if (data.kind !== 'activity') return tracedCall('sendNotify', () => client.sendNotify(data.notification));
+    const { validityTime, until, removeAt: _removeAt, ...card } = data.activity;
+    const validity = validitySeconds(card.status, { validityTime, until }, clock.now());
+    return tracedCall('sendActivity', () => client.sendActivity({ ...card, validityTime: validity }));
+  }
+
   /** The call, signed again once when the platform refused a timestamp our clock got wrong. */
   async function callWithResign(job: Job, data: DeliveryJobData, lateness: number, log: JobLogger): Promise<SendResult> {
     try {
-      const first = await tracedCall('sendNotify', () => client.sendNotify(data.notification));
+      const first = await send(data);
       if (!shouldResignAfterSkew(first, client.signingTime())) return first;
       hooks.onCall?.(data, first, lateness, job);
       log().warn(
         { signedAt: first.signedAt, serverDate: first.serverDateMs, result: describeResult(first) },
         "rejected for its timestamp; the clock has learned the platform's time from the answer, signing again",
       );
-      return await tracedCall('sendNotify', () => client.sendNotify(data.notification));
+      return await send(data);
     } finally {
       await hooks.afterSend?.(data, job);
     }

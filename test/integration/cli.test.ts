@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
-import type { DeadLetterData } from '../../src/shared/job-data.js';
+import { notificationOf, type DeadLetterData } from '../../src/shared/job-data.js';
 import { deleteKeysWithPrefix, redisUrl, testPrefix } from '../helpers/isolation.js';
 import { runCli } from '../helpers/run-cli.js';
 
@@ -70,7 +70,7 @@ describe('neupush CLI', () => {
 
     const p = await openProducer();
     const jobs = await Promise.all([p.deliveries.getJob(`${id}.0`), p.deliveries.getJob(`${id}.1`)]);
-    expect(jobs.map((j) => j?.data.notification.openIds)).toEqual([['u-1', 'u-2'], ['u-3']]);
+    expect(jobs.map((j) => j && notificationOf(j.data).openIds)).toEqual([['u-1', 'u-2'], ['u-3']]);
     expect(await jobs[0]?.getState()).toBe('delayed');
   });
 
