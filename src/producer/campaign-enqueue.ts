@@ -1,5 +1,6 @@
 import { campaignKeys } from '../shared/campaign-keys.js';
-import { deliveryJob } from '../shared/delivery-jobs.js';
+import { deliveryJob, type DeliveryJob } from '../shared/delivery-jobs.js';
+import { activityJob } from '../shared/activity-jobs.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import { addInBatches } from '../shared/queues.js';
 import type { CampaignContext, Lease } from './campaign-context.js';
@@ -17,7 +18,7 @@ export type EnqueueResult = { added: number; jobs: number } | 'cancelled' | 'bus
  */
 export async function enqueueChunks(
   ctx: CampaignContext,
-  spec: Pick<CampaignSpec, 'id' | 'notification' | 'translations'>,
+  spec: Pick<CampaignSpec, 'id' | 'notification' | 'translations' | 'activity'>,
   chunks: readonly PlannedChunk[],
   lease: Lease,
 ): Promise<EnqueueResult> {
@@ -47,7 +48,7 @@ export async function enqueueChunks(
   await addInBatches(
     ctx.deliveries,
     chunks.map((c) =>
-      deliveryJob(ctx.config, {
+      spec.activity ? activityChunk(ctx, spec.id, spec.activity, c, now) : deliveryJob(ctx.config, {
         jobId: c.jobId,
         notificationId: spec.id,
         campaignId: spec.id,
@@ -64,4 +65,23 @@ export async function enqueueChunks(
     4,
   );
   return { added: Number(added), jobs: Number(jobs) };
+}
+
+/** An activity campaign's chunk: its card, shown to the chunk's recipients; it ends by `until` at the latest. */
+function activityChunk(ctx: CampaignContext, campaignId: string, activity: NonNullable<CampaignSpec['activity']>, c: PlannedChunk, now: number): DeliveryJob {
+  return activityJob(ctx.config, {
+    jobId: c.jobId,
+    runId: c.jobId,
+    campaignId,
+    activityId: activity.activityId,
+    content: activity.content,
+    status: 1,
+    openIds: c.openIds,
+    priority: PRIORITY.campaign,
+    sendAt: c.sendAt,
+    deadline: Math.min(c.deadline, activity.until ?? Number.POSITIVE_INFINITY),
+    validityTime: activity.validityTime,
+    until: activity.until,
+    now,
+  });
 }

@@ -162,4 +162,25 @@ describe('activity cards (sendActivity)', () => {
     expect(first.activityId).toMatch(/^a-[0-9a-f]{32}$/);
     expect(await p.producer.deliveries.count()).toBe(1);
   });
+
+  it('a campaign shows one card to a large audience: every chunk carries the same activityId, counted like notifications', async () => {
+    pipeline = await startPipeline({ config: { chunkSize: 2 } });
+    const p = pipeline;
+    const recipients = ['u-1', 'u-2', 'u-3', 'u-4', 'u-5'];
+    const { openIds: _none, ...card } = { ...CARD, openIds: undefined };
+    const created = await p.producer.createCampaign({ id: 'trip-day', activity: card, recipients, validityTime: 300 });
+    expect(created).toMatchObject({ id: 'trip-day', recipients: 5, jobs: 3 });
+    await waitUntil(async () => (await p.producer.getCampaign('trip-day'))?.state === 'completed', { timeoutMs: 10_000, message: 'campaign completed' });
+    expect(await p.producer.getCampaign('trip-day')).toMatchObject({ sent: 5, failed: 0 });
+    const requests = p.sandbox.activities;
+    expect(requests.map((r) => r.params.activityId)).toEqual(['trip-day', 'trip-day', 'trip-day']);
+    expect(requests.flatMap((r) => r.openIds).sort()).toEqual(recipients);
+    expect(requests.every((r) => r.params.status === '1' && r.params.validityTime === '300')).toBe(true);
+
+    const both = await p.producer.createCampaign({ activity: card, notification: { title: 'x', text: 'y', navigateType: 1, language: 'en_US' }, recipients, validityTime: 60 }).catch((e: unknown) => e);
+    expect(both).toBeInstanceOf(ValidationError);
+    expect((both as ValidationError).issues.map((i) => i.field)).toEqual(['activity']);
+    const noValidity = await p.producer.createCampaign({ activity: card, recipients }).catch((e: unknown) => e);
+    expect((noValidity as ValidationError).issues.map((i) => i.field)).toEqual(['validityTime']);
+  });
 });
