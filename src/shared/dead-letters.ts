@@ -123,6 +123,11 @@ export async function redriveDeadLetters(
       continue;
     }
     if (!job?.id) continue;
+    // Redriven, its send time would be now, after its remove: the remove must keep winning.
+    if (job.data.reason === 'superseded') {
+      result.skipped.push({ id: job.id, why: 'an activity show superseded by its remove is not sent again; show the card anew' });
+      continue;
+    }
     const parsed = DeliveryJobSchema.safeParse(job.data.delivery);
     if (!parsed.success) {
       result.skipped.push({ id: job.id, why: 'its job data fails the schema (reason invalid); fix and send it anew' });
@@ -134,7 +139,13 @@ export async function redriveDeadLetters(
     const data: DeliveryJobData = { ...old, redrives, sendAt: now, deadline: now + window };
     const jobId = `${old.deliveryKey}.r${redrives}`;
     await deliveries.add(
-      old.campaignId ? JOB_NAME.campaignChunk : JOB_NAME.notification,
+      old.kind === 'activity'
+        ? old.activity.status === 1
+          ? JOB_NAME.activityShow
+          : JOB_NAME.activityRemove
+        : old.campaignId
+          ? JOB_NAME.campaignChunk
+          : JOB_NAME.notification,
       data,
       deliveryJobOptions(config, { jobId, delay: 0, priority: old.campaignId ? PRIORITY.campaign : PRIORITY.oneOff }),
     );
