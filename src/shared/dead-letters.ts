@@ -137,6 +137,7 @@ export async function redriveDeadLetters(
     const redrives = (old.redrives ?? 0) + 1;
     const window = Math.max(old.deadline - old.sendAt, config.maxLatenessMs);
     const data: DeliveryJobData = { ...old, redrives, sendAt: now, deadline: now + window };
+    if (data.kind === 'activity') data.activity = { ...data.activity, since: data.activity.since ?? old.sendAt };
     const jobId = `${old.deliveryKey}.r${redrives}`;
     await deliveries.add(
       old.kind === 'activity'

@@ -48,23 +48,28 @@ export const ActivityJobSchema = z.object({
   kind: z.literal('activity'),
   activity: z
     .object({
-    activityId: z.string().regex(ID_PATTERN, 'must match the activity id pattern'),
-    status: z.union([z.literal(0), z.literal(1)]),
-    openIds: z.array(z.string().min(1)).min(1),
-    title: z.string().min(1),
-    text: z.string().min(1),
-    color: z.string().regex(/^[0-9A-Fa-f]{6}$/),
-    templateId: z.string().min(1),
-    iconUrl: z.string().min(1),
-    path: z.string().min(1).optional(),
-    language: ActivityCardSchema.in.shape.language,
-    /** Seconds, as the vendor takes it (shows only). */
-    validityTime: z.number().int().min(1).optional(),
-    /** The card's end, ms since epoch (shows only): validity = ceil((until - now) / 1000) when sent. */
-    until: z.number().int().optional(),
-    /** When the card's remove is due, ms (a show queued with removeAt): a show still pending then is superseded. */
-    removeAt: z.number().int().optional(),
-  })
+      activityId: z.string().regex(ID_PATTERN, 'must match the activity id pattern'),
+      status: z.union([z.literal(0), z.literal(1)]),
+      openIds: z.array(z.string().min(1)).min(1),
+      title: z.string().min(1),
+      text: z.string().min(1),
+      color: z.string().regex(/^[0-9A-Fa-f]{6}$/),
+      templateId: z.string().min(1),
+      iconUrl: z.string().min(1),
+      path: z.string().min(1).optional(),
+      language: ActivityCardSchema.in.shape.language,
+      /** Seconds, as the vendor takes it (shows only). */
+      validityTime: z.number().int().min(1).optional(),
+      /** The card's end, ms since epoch (shows only): validity = ceil((until - now) / 1000) when sent. */
+      until: z.number().int().optional(),
+      /** When the card's remove is due, ms (a show queued with removeAt): a show still pending then is superseded. */
+      removeAt: z.number().int().optional(),
+      /**
+       * A redriven show's original intended send time: a remove supersedes the shows meant before it, and a
+       * redrive (whose sendAt is the redrive's now) must not turn an old show into one meant after the remove.
+       */
+      since: z.number().int().optional(),
+    })
     .refine((a) => a.status === 0 || a.validityTime !== undefined || a.until !== undefined, {
       message: 'a show (status 1) needs validityTime or until',
       path: ['validityTime'],

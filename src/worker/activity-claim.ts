@@ -85,7 +85,9 @@ export function activityGate(redis: RedisConnection, prefix: string, ttlMs: numb
     }
     const keys = activityKeys(prefix, activityId);
     const token = randomUUID();
-    const entered = await commands().npActivityShow(keys.removed, keys.showing, data.sendAt, token, now + claimMs, ttlMs);
+    // A redriven show keeps the send time it was first meant for (job-data.ts `since`).
+    const meantFor = data.activity.since ?? data.sendAt;
+    const entered = await commands().npActivityShow(keys.removed, keys.showing, meantFor, token, now + claimMs, ttlMs);
     if (entered === 0) return { kind: 'superseded', why: 'its card was removed by a later remove' };
     return { kind: 'go', leave: async () => void (await commands().npActivityLeave(keys.showing, token)) };
   }

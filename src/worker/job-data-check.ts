@@ -86,6 +86,7 @@ function isStoredActivity(a: unknown): boolean {
     (a.validityTime === undefined || isCount(a.validityTime, 1)) &&
     isOptionalInstant(a.until) &&
     isOptionalInstant(a.removeAt) &&
+    isOptionalInstant(a.since) &&
     // A show needs a validity; the schema says which field when neither is there.
     (a.status === 0 || a.validityTime !== undefined || a.until !== undefined)
   );

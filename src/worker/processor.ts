@@ -196,7 +196,7 @@ export function createProcessor(deps: ProcessorDeps) {
   /** One call to the endpoint of the job's kind; an activity's validity is computed now, at the moment of sending. */
   function send(data: DeliveryJobData): Promise<SendResult> {
     if (data.kind !== 'activity') return tracedCall('sendNotify', () => client.sendNotify(data.notification));
-    const { validityTime, until, removeAt: _removeAt, ...card } = data.activity;
+    const { validityTime, until, removeAt: _removeAt, since: _since, ...card } = data.activity;
     const validity = validitySeconds(card.status, { validityTime, until }, clock.now());
     return tracedCall('sendActivity', () => client.sendActivity({ ...card, validityTime: validity }));
   }

@@ -112,6 +112,22 @@ describe('activity cards (sendActivity)', () => {
     ]);
   });
 
+  it('a show redriven after its remove is still superseded; a superseded show is not redriven', async () => {
+    pipeline = await startPipeline({ config: { attempts: 1 }, sandbox: { faults: [{ match: { status: '1' }, httpStatus: 503, times: 1 }] } });
+    const p = pipeline;
+    const shown = await p.producer.showActivity({ ...CARD, activityId: 'coupon-1', openIds: ['u-1'] }, { validityTime: 600 });
+    expect(await p.waitForJobs(showJobs(shown))).toEqual([{ status: 'dead-lettered', reason: 'exhausted' }]);
+    const removed = await p.producer.removeActivity('coupon-1', ['u-1']);
+    await p.waitForJobs(removeJobs(removed));
+
+    expect(await p.producer.redriveDeadLetters('all')).toEqual({ redriven: 1, skipped: [] });
+    const [again] = await p.waitForJobs([`${shown.id}.show.0.r1`]);
+    expect(again).toEqual({ status: 'dead-lettered', reason: 'superseded' });
+    expect(p.sandbox.activities.map((r) => r.params.status)).toEqual(['0']);
+    const result = await p.producer.redriveDeadLetters('all');
+    expect(result).toEqual({ redriven: 0, skipped: [{ id: `${shown.id}.show.0.r1`, why: expect.stringContaining('superseded') }] });
+  });
+
   it('removeAt schedules the remove; a show still pending when it is due is superseded without a call', async () => {
     pipeline = await startPipeline({ worker: false });
     const p = pipeline;
