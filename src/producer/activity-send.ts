@@ -35,6 +35,14 @@ function cardKey(prefix: string, activityId: string): string {
   return keyOf(prefix, 'act', activityId, 'card');
 }
 
+/**
+ * Keep the card's content for its remove until `lastsUntil` (when it has ended at the latest) plus
+ * NEUPUSH_DEDUP_TTL. A show of the same id again replaces it: the latest content is what a remove repeats.
+ */
+export async function storeCard(ctx: Pick<ActivityContext, 'config' | 'redis' | 'now'>, activityId: string, content: ActivityContent, lastsUntil: number): Promise<void> {
+  await ctx.redis.set(cardKey(ctx.config.prefix, activityId), JSON.stringify(content), 'PX', Math.max(lastsUntil - ctx.now, 0) + ctx.config.dedupTtlMs);
+}
+
 function checkAudience(openIds: unknown, field: string): string[] {
   if (!Array.isArray(openIds) || openIds.length === 0) throw new ValidationError('activity', [{ field, rule: 'must be a non-empty list of openIds' }]);
   const issues = openIds.flatMap((id: unknown, i) => {
@@ -86,7 +94,7 @@ export async function showActivity(ctx: ActivityContext, cardInput: ActivityCard
   }
   if (!run.duplicate) {
     const lastsUntil = Math.max(timing.until ?? 0, timing.removeAt ?? 0, timing.sendAt + (timing.validityTime ?? 0) * 1000);
-    await ctx.redis.set(cardKey(ctx.config.prefix, activityId), JSON.stringify(content), 'PX', lastsUntil - ctx.now + ctx.config.dedupTtlMs);
+    await storeCard(ctx, activityId, content, lastsUntil);
     await addInBatches(ctx.deliveries, jobs);
     await run.done();
   }

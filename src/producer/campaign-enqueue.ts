@@ -1,6 +1,7 @@
 import { campaignKeys } from '../shared/campaign-keys.js';
 import { deliveryJob, type DeliveryJob } from '../shared/delivery-jobs.js';
 import { activityJob } from '../shared/activity-jobs.js';
+import { storeCard } from './activity-send.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import { addInBatches } from '../shared/queues.js';
 import type { CampaignContext, Lease } from './campaign-context.js';
@@ -45,6 +46,11 @@ export async function enqueueChunks(
   if (code === CREATE_REPLY.cancelled) return 'cancelled';
   if (code !== CREATE_REPLY.ok) return 'busy';
   const now = ctx.clock.now();
+  // The card, for a later removeActivity of it (a remove sends every field again).
+  if (spec.activity) {
+    const a = spec.activity;
+    await storeCard({ config: ctx.config, redis: ctx.redis, now }, a.activityId, a.content, Math.max(a.until ?? 0, last + (a.validityTime ?? 0) * 1000));
+  }
   await addInBatches(
     ctx.deliveries,
     chunks.map((c) =>

@@ -192,6 +192,10 @@ describe('activity cards (sendActivity)', () => {
     expect(requests.map((r) => r.params.activityId)).toEqual(['trip-day', 'trip-day', 'trip-day']);
     expect(requests.flatMap((r) => r.openIds).sort()).toEqual(recipients);
     expect(requests.every((r) => r.params.status === '1' && r.params.validityTime === '300')).toBe(true);
+    // The campaign's card is kept for its remove, which sends every field again with status 0.
+    const removed = await p.producer.removeActivity('trip-day', ['u-1']);
+    await p.waitForJobs(removeJobs(removed));
+    expect(p.sandbox.activities.at(-1)?.params).toMatchObject({ activityId: 'trip-day', status: '0', title: CARD.title, openIds: 'u-1' });
 
     const both = await p.producer.createCampaign({ activity: card, notification: { title: 'x', text: 'y', navigateType: 1, language: 'en_US' }, recipients, validityTime: 60 }).catch((e: unknown) => e);
     expect(both).toBeInstanceOf(ValidationError);

@@ -65,6 +65,16 @@ describe('HTTP API: activity cards', () => {
     expect(await pipeline.producer.deliveries.count()).toBe(before);
   });
 
+  it('POST /v1/campaigns takes an activity card instead of a notification', async () => {
+    const created = await call('POST', '/v1/campaigns', { id: 'cards-http', activity: CARD, validityTime: 120, recipients: ['u-7', 'u-8'] });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({ id: 'cards-http', recipients: 2 });
+    await pipeline.sandbox.waitFor((s) => s.activities.some((r) => r.params.activityId === 'cards-http'), 10_000);
+    const both = await call('POST', '/v1/campaigns', { activity: CARD, notification: { title: 't', text: 'x', navigateType: 1, language: 'en_US' }, validityTime: 60, recipients: ['u-1'] });
+    expect(both.status).toBe(400);
+    expect(fields(both.body)).toEqual(['activity']);
+  });
+
   it('needs the bearer token like every other route', async () => {
     expect((await call('POST', '/v1/activities', { activity: { ...CARD, openIds: ['u-1'] }, options: { validityTime: 60 } }, 'wrong')).status).toBe(403);
     expect((await call('DELETE', '/v1/activities/x', { audience: ['u-1'] }, 'wrong')).status).toBe(403);
