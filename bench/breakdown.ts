@@ -2,7 +2,7 @@ import { Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { destination } from 'pino';
 import { createLogger } from '../src/shared/logger.js';
-import type { DeliveryJobData } from '../src/shared/job-data.js';
+import { notificationOf, type DeliveryJobData } from '../src/shared/job-data.js';
 import { checkJobData } from '../src/worker/job-data-check.js';
 import { lazyJobLogger } from '../src/worker/job-logger.js';
 import { claimDelivery, recordSent } from '../src/worker/sent-records.js';
@@ -54,9 +54,9 @@ async function run(redisUrl: string, sandboxUrl: string, jobs: number, o: Steps)
       if (!checked.ok) throw new Error(checked.why);
       const data = checked.data;
       if (o.claim) await claimDelivery(connection, p, data.deliveryKey, 25_000);
-      if (!(await sender.send(data.notification))) throw new Error('not accepted');
+      if (!(await sender.send(notificationOf(data)))) throw new Error('not accepted');
       if (o.claim) await recordSent(connection, p, data.deliveryKey, 86_400_000);
-      log?.info({ recipients: data.notification.openIds?.length }, 'delivered');
+      log?.info({ recipients: notificationOf(data).openIds?.length }, 'delivered');
     },
     { connection: workerConnection, prefix: p, concurrency: 50, ...(o.limiterAndPriority && { limiter: { max: 1_000_000, duration: 1_000 } }) },
   );

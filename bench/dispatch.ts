@@ -6,7 +6,7 @@ import { createLogger } from '../src/shared/logger.js';
 import { loadConfig, type Config } from '../src/shared/config.js';
 import { JOB_NAME, PRIORITY } from '../src/shared/queue-names.js';
 import { addInBatches, deliveryJobOptions, openDeliveryQueue } from '../src/shared/queues.js';
-import type { DeliveryJobData } from '../src/shared/job-data.js';
+import { notificationOf, type DeliveryJobData } from '../src/shared/job-data.js';
 import { freePort } from '../src/shared/free-port.js';
 import { APPID, SECRET, completions, deliveryData, notificationFor, prefix, rawSender, closeRawContender } from './common.js';
 
@@ -88,7 +88,7 @@ async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, con
   const worker = new Worker<DeliveryJobData>(
     'raw',
     async (job: Job<DeliveryJobData>) => {
-      if (!(await sender.send(job.data.notification))) throw new Error('not accepted');
+      if (!(await sender.send(notificationOf(job.data)))) throw new Error('not accepted');
     },
     { connection: workerConnection, prefix: p, concurrency },
   );

@@ -5,7 +5,7 @@ import { Producer } from '../src/producer/producer.js';
 import { startWorker } from '../src/worker/worker.js';
 import { createLogger } from '../src/shared/logger.js';
 import type { Config } from '../src/shared/config.js';
-import type { DeliveryJobData } from '../src/shared/job-data.js';
+import { notificationOf, type DeliveryJobData } from '../src/shared/job-data.js';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { APPID, SECRET, deliveryData, notificationFor, percentile, prefix, rawSender, closeRawContender } from './common.js';
 
@@ -82,7 +82,7 @@ async function raw(redisUrl: string, sandboxUrl: string, due: number[], spreadMs
     'raw',
     async (job: Job<DeliveryJobData>) => {
       samples.push(Date.now() - job.data.sendAt);
-      await sender.send(job.data.notification);
+      await sender.send(notificationOf(job.data));
     },
     { connection: workerConnection, prefix: p, concurrency: 50 },
   );

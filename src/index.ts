@@ -1,6 +1,9 @@
 // The public API of neupush: exactly what this file names.
 export { Producer, type ProducerOptions, type SendResult } from './producer/producer.js';
 export type { SendOptions } from './producer/send-options.js';
+export type { ShowActivityOptions, RemoveActivityOptions } from './producer/activity-options.js';
+export type { ActivityResult } from './producer/activity-send.js';
+export { ActivityCardSchema, type ActivityCard, type ActivityCardInput } from './neuxnet/activity.js';
 export type { DeadLetterEntry, ListDeadLettersOptions, RedriveResult } from './shared/dead-letters.js';
 export type { CreateCampaignOptions, CampaignProgress } from './producer/campaign-options.js';
 export { CampaignBusyError, CAMPAIGN_BATCH_SIZE, type CampaignCreated } from './producer/campaign-create.js';
@@ -48,5 +51,5 @@ export {
 } from './shared/webhook-events.js';
 export { WEBHOOK_DEAD_LETTER_REASONS, type WebhookDeadLetterReason } from './shared/webhook-jobs.js';
 export type { WebhookDeadLetterEntry, WebhookRedriveResult } from './shared/webhook-dead-letters.js';
-export type { DeadLetterReason, DeliveryJobData } from './shared/job-data.js';
+export { DEAD_LETTER_REASONS, type DeadLetterReason, type DeliveryJobData, type NotificationJobData, type ActivityJobData } from './shared/job-data.js';
 export { createLogger, type Logger } from './shared/logger.js';

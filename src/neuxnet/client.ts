@@ -6,6 +6,7 @@ import { SEND_NOTIFY_PATH, toWireParams } from './wire.js';
 import type { Language, Notification } from './notification.js';
 import { systemClock, type Clock } from './clock.js';
 import { createPostClient, type PostClient } from './post-client.js';
+import { SEND_ACTIVITY_PATH, toActivityWireParams, type ActivityRequest } from './activity.js';
 
 export interface SendNotifyClientOptions {
   /** Base of the Open API (required; the worker passes NEUXNET_BASE_URL). */
@@ -87,12 +88,19 @@ export class SendNotifyClient {
     return { ...result, recipients: notification.openIds?.length ?? 1, signedAt };
   }
 
+  /** Sign and send one activity card request (show or remove), through the same signing and envelope. */
+  async sendActivity(request: ActivityRequest): Promise<SendNotifyResult> {
+    const signedAt = this.#clock.now();
+    const result = await this.#post(SEND_ACTIVITY_PATH, toActivityWireParams(request, this.#appid, signedAt));
+    return { ...result, recipients: request.openIds.length, signedAt };
+  }
+
   /** The timestamp a request signed now would carry (local time, corrected by a skew-aware clock). */
   signingTime(): number {
     return this.#clock.now();
   }
 
-  /** Any Open API endpoint with the same signing and envelope (sendActivity, later). */
+  /** Any Open API endpoint with the same signing and envelope. */
   async call(path: string, params: Readonly<Record<string, string>>): Promise<CallResult & { durationMs: number; serverDateMs?: number }> {
     return this.#post(path, { ...params });
   }

@@ -1,5 +1,7 @@
 import { campaignKeys } from '../shared/campaign-keys.js';
-import { deliveryJob } from '../shared/delivery-jobs.js';
+import { deliveryJob, type DeliveryJob } from '../shared/delivery-jobs.js';
+import { activityJob } from '../shared/activity-jobs.js';
+import { storeCard } from './activity-send.js';
 import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import { addInBatches } from '../shared/queues.js';
 import type { CampaignContext, Lease } from './campaign-context.js';
@@ -17,7 +19,7 @@ export type EnqueueResult = { added: number; jobs: number } | 'cancelled' | 'bus
  */
 export async function enqueueChunks(
   ctx: CampaignContext,
-  spec: Pick<CampaignSpec, 'id' | 'notification' | 'translations' | 'frequencyCap'>,
+  spec: Pick<CampaignSpec, 'id' | 'notification' | 'translations' | 'frequencyCap' | 'activity'>,
   chunks: readonly PlannedChunk[],
   lease: Lease,
 ): Promise<EnqueueResult> {
@@ -46,10 +48,15 @@ export async function enqueueChunks(
   if (code === CREATE_REPLY.cancelled) return 'cancelled';
   if (code !== CREATE_REPLY.ok) return 'busy';
   const now = ctx.clock.now();
+  // The card, for a later removeActivity of it (a remove sends every field again).
+  if (spec.activity) {
+    const a = spec.activity;
+    await storeCard({ config: ctx.config, redis: ctx.redis, now }, a.activityId, a.content, Math.max(a.until ?? 0, last + (a.validityTime ?? 0) * 1000));
+  }
   await addInBatches(
     ctx.deliveries,
     chunks.map((c) =>
-      deliveryJob(ctx.config, {
+      spec.activity ? activityChunk(ctx, spec.id, spec.activity, c, now) : deliveryJob(ctx.config, {
         jobId: c.jobId,
         notificationId: spec.id,
         campaignId: spec.id,
@@ -67,4 +74,23 @@ export async function enqueueChunks(
     4,
   );
   return { added: Number(added), jobs: Number(jobs) };
+}
+
+/** An activity campaign's chunk: its card, shown to the chunk's recipients; it ends by `until` at the latest. */
+function activityChunk(ctx: CampaignContext, campaignId: string, activity: NonNullable<CampaignSpec['activity']>, c: PlannedChunk, now: number): DeliveryJob {
+  return activityJob(ctx.config, {
+    jobId: c.jobId,
+    runId: c.jobId,
+    campaignId,
+    activityId: activity.activityId,
+    content: activity.content,
+    status: 1,
+    openIds: c.openIds,
+    priority: PRIORITY.campaign,
+    sendAt: c.sendAt,
+    deadline: Math.min(c.deadline, activity.until ?? Number.POSITIVE_INFINITY),
+    validityTime: activity.validityTime,
+    until: activity.until,
+    now,
+  });
 }

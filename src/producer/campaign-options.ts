@@ -11,6 +11,7 @@ import { parseTranslations, type Translations } from './campaign-languages.js';
 import { ExpiresInSchema, parseExpiresIn } from './horizon.js';
 import type { QuietHours } from './quiet-hours.js';
 import { resolveTiming } from './send-options.js';
+import { activitySummary, parseCampaignActivity, type CampaignActivity, type CampaignActivityInput } from './campaign-activity.js';
 
 /** Progress of `createCampaign`, reported after each input batch is queued. */
 export interface CampaignProgress {
@@ -34,7 +35,23 @@ export interface CreateCampaignOptions {
    * `translations`: `{ "ar_SA": { title, text, link?, url? }, ... }`, the content for recipients of that
    * `language`; then `language` is required and names the language of `title` and `text`.
    */
-  notification: Omit<NotificationInput, 'openIds'> & { translations?: Partial<Record<Language, TranslationInput>> };
+  notification?: Omit<NotificationInput, 'openIds'> & { translations?: Partial<Record<Language, TranslationInput>> };
+  /**
+   * An activity card instead of a notification (exactly one of the two), without `openIds`; every chunk
+   * shows it with the same activityId (the card's, else the campaign id). Needs `validityTime` or `until`.
+   * @defaultValue none
+   */
+  activity?: CampaignActivityInput;
+  /**
+   * With `activity`: how long the card is shown, in seconds.
+   * @defaultValue none (one of validityTime and until is required with activity)
+   */
+  validityTime?: number;
+  /**
+   * With `activity`: the instant the card ends (validity computed when each chunk is sent; past it, expired).
+   * @defaultValue none
+   */
+  until?: Date | string;
   /**
    * openIds, or `{ openId, timezone, language }` records; an array, an iterable or an async iterable. Read
    * in batches, never held whole. Repeated openIds get the notification once. A recipient whose language
@@ -114,6 +131,8 @@ export interface CampaignSpec {
   id: string;
   /** Validated, without openIds. */
   notification: Omit<Notification, 'openIds'>;
+  /** An activity campaign's card; `notification` then only summarises it (title, text, language). */
+  activity?: CampaignActivity;
   /** Validated content per other language; absent when the notification has none. */
   translations?: Translations;
   timing: CampaignTiming;
@@ -164,7 +183,10 @@ const ThrottleSchema = z.strictObject(
 const ScalarOptions = z.strictObject(
   {
     id: z.string({ error: 'must be a string' }).regex(ID_PATTERN, ID_RULE).optional(),
-    notification: z.unknown(),
+    notification: z.unknown().optional(),
+    activity: z.unknown().optional(),
+    validityTime: z.unknown().optional(),
+    until: z.union([z.date(), z.string().min(1)], { error: 'must be a Date or an ISO-8601 string' }).optional(),
     recipients: z.unknown(),
     sendAt: z.union([z.date(), z.string().min(1)], { error: 'must be a Date or an ISO-8601 string' }).optional(),
     timezone: z.string().min(1, 'must not be empty').optional(),
@@ -226,9 +248,22 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
   if (!isRecipientSource(options.recipients)) {
     issues.push({ field: 'recipients', rule: 'must be an array, an iterable or an async iterable of openIds or { openId, timezone }' });
   }
-  const { translations: translationsInput, ...notificationInput } = isPlainObject(o.notification) ? o.notification : { translations: undefined };
-  const notification = parseCampaignNotification(isPlainObject(o.notification) ? notificationInput : o.notification, issues);
-  const translations = parseTranslations(translationsInput, notification, issues);
+  const campaignId = o.id ?? `cmp-${randomUUID()}`;
+  let activity: CampaignActivity | undefined;
+  let notification: Omit<Notification, 'openIds'> | undefined;
+  let translations: Translations | undefined;
+  if (o.activity !== undefined) {
+    if (o.notification !== undefined) issues.push({ field: 'activity', rule: 'use either notification or activity, not both' });
+    const validityTime = o.validityTime as number | undefined;
+    if (validityTime !== undefined && typeof validityTime !== 'number') issues.push({ field: 'validityTime', rule: 'must be a whole number of seconds' });
+    activity = parseCampaignActivity(o.activity, { validityTime, until: o.until }, campaignId, issues);
+    notification = activity && activitySummary(activity);
+  } else {
+    if (o.validityTime !== undefined || o.until !== undefined) issues.push({ field: o.until !== undefined ? 'until' : 'validityTime', rule: 'is only meaningful with activity' });
+    const { translations: translationsInput, ...notificationInput } = isPlainObject(o.notification) ? o.notification : { translations: undefined };
+    notification = parseCampaignNotification(isPlainObject(o.notification) ? notificationInput : o.notification, issues);
+    translations = parseTranslations(translationsInput, notification, issues);
+  }
 
   let timing: CampaignTiming | undefined;
   if (o.localTime !== undefined) {
@@ -261,7 +296,11 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
       issues.push(...error.issues);
     }
   }
-  const capped = resolveFrequencyCap(o.frequencyCap, defaultCap, 'default');
+  // A frequency cap counts notifications: an activity card (shown, updated, removed) is not one.
+  if (activity !== undefined && o.frequencyCap !== undefined && o.frequencyCap !== false) {
+    issues.push({ field: 'frequencyCap', rule: 'applies to notifications, not to activity cards' });
+  }
+  const capped = resolveFrequencyCap(activity === undefined ? o.frequencyCap : false, defaultCap, 'default');
   issues.push(...capped.issues);
   const frequencyCap = capped.cap;
   if (issues.length > 0 || notification === undefined || timing === undefined) throw new ValidationError('campaign options', issues);
@@ -282,6 +321,7 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
   // expiresIn means "at once" and "the configured lateness" on every run; the chunk size is the first run's.
   const shape = {
     notification,
+    ...(activity !== undefined && { activity }),
     ...(translations !== undefined && { translations }),
     ...(o.sendAt !== undefined && timing.kind === 'at' && { sendAt: timing.sendAt }),
     ...(o.expiresIn !== undefined && { expiresMs: timing.kind === 'at' ? timing.deadline - timing.sendAt : timing.windowMs }),
@@ -294,8 +334,9 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
   };
   const fingerprint = createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
   return {
-    id: o.id ?? `cmp-${randomUUID()}`,
+    id: campaignId,
     notification,
+    ...(activity !== undefined && { activity }),
     ...(translations !== undefined && { translations }),
     timing,
     origin: now,

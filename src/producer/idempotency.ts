@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Notification } from '../neuxnet/notification.js';
 import { keyOf } from '../shared/queue-names.js';
 import type { RedisConnection } from '../shared/redis.js';
 
@@ -34,7 +33,8 @@ export function idempotencyRecordKey(prefix: string, digest: string): string {
 }
 
 /** The request as far as delivery goes: a different one under the same key is a conflict. */
-export function requestFingerprint(notification: Notification, given: Record<string, number>): string {
+/** `request`: the validated notification (or activity card and its options). */
+export function requestFingerprint(notification: unknown, given: Record<string, number>): string {
   return createHash('sha256').update(JSON.stringify([notification, given])).digest('hex').slice(0, 32);
 }
 

@@ -54,6 +54,9 @@ import { campaignProgress } from '../shared/campaign-progress.js';
 import { cancelCampaign, type CancelResult } from '../shared/campaign-cancel.js';
 import type { ScheduleOptions } from './schedule-options.js';
 import { listSchedules, removeSchedule, upsertSchedule, type ScheduleInfo } from './schedules.js';
+import { removeActivity, showActivity, type ActivityResult } from './activity-send.js';
+import type { RemoveActivityOptions, ShowActivityOptions } from './activity-options.js';
+import type { ActivityCardInput } from '../neuxnet/activity.js';
 
 export interface SendResult {
   /** The notification's id; every delivery job's id starts with it. */
@@ -202,6 +205,24 @@ export class Producer {
     const { cap, issues } = resolveFrequencyCap(input, this.config.frequencyCap, 'none');
     if (issues.length > 0) throw new ValidationError('send options', issues);
     return cap;
+  }
+
+  /**
+   * Show (or update, with the same activityId) an activity card on the Super App home page for the card's
+   * `openIds`, chunked like notifications. `validityTime` (seconds) or `until`; `removeAt` (or `until` with
+   * `remove: true`) also schedules its remove, which wins over the show. Validated before anything is queued.
+   */
+  showActivity(card: ActivityCardInput, options: ShowActivityOptions = {}): Promise<ActivityResult> {
+    return withSpan('neupush.activity.show', {}, () => showActivity(this.#activityContext(), card, options));
+  }
+
+  /** Remove the card `activityId` for `audience` (status 0), now or at `options.sendAt`. */
+  removeActivity(activityId: string, audience: readonly string[], options: RemoveActivityOptions = {}): Promise<ActivityResult> {
+    return withSpan('neupush.activity.remove', {}, () => removeActivity(this.#activityContext(), activityId, audience, options));
+  }
+
+  #activityContext() {
+    return { config: this.config, redis: this.redis, deliveries: this.deliveries, now: this.#clock.now() };
   }
 
   listDeadLetters(options: ListDeadLettersOptions = {}): Promise<DeadLetterEntry[]> {

@@ -7,6 +7,8 @@ import { readBody } from './transport.js';
 /** What the control endpoints act on: the running sandbox. */
 export interface ControlTarget {
   stats(): object;
+  /** Accepted sendActivity requests, for `GET /_sandbox/activities`. */
+  readonly activities: readonly object[];
   reset(): void;
   setFaults(faults: FaultRule[]): void;
   setFailureRate(rate: number): void;
@@ -16,11 +18,12 @@ export interface ControlTarget {
 export type Answer = (httpStatus: number, body: string) => void;
 
 /**
- * `GET /_sandbox/stats`, `POST /_sandbox/reset`, `POST /_sandbox/faults`: how a sandbox in another process
+ * `GET /_sandbox/stats`, `GET /_sandbox/activities` (the accepted sendActivity requests), `POST /_sandbox/reset`, `POST /_sandbox/faults`: how a sandbox in another process
  * is driven. Not counted in the stats, so a test polling them does not change what it measures.
  */
 export async function handleControl(req: IncomingMessage, path: string, target: ControlTarget, maxBodyBytes: number, answer: Answer): Promise<void> {
   if (req.method === 'GET' && path === '/_sandbox/stats') return answer(200, JSON.stringify(target.stats()));
+  if (req.method === 'GET' && path === '/_sandbox/activities') return answer(200, JSON.stringify(target.activities));
   if (req.method === 'POST' && path === '/_sandbox/reset') {
     req.resume();
     target.reset();

@@ -5,7 +5,7 @@ const status = z.number().int().min(100).max(599);
 
 /** Strict, so a chaos test that misspells a fault gets a 400 instead of a silently healthy sandbox. */
 const FaultRuleSchema = z.strictObject({
-  match: z.strictObject({ title: z.string().optional(), openId: z.string().optional() }).optional(),
+  match: z.strictObject({ title: z.string().optional(), openId: z.string().optional(), status: z.enum(['0', '1']).optional() }).optional(),
   times: z.number().int().min(1).optional(),
   httpStatus: status.optional(),
   headerStatus: status.optional(),

@@ -1,10 +1,11 @@
 /** One injected failure. Rules are tried in order and the first that matches a request wins. */
 export interface FaultRule {
   /**
-   * Apply only to requests whose form fields contain these values; `openId` matches if the openIds list contains it.
+   * Apply only to requests whose form fields contain these values; `openId` matches if the openIds list contains it;
+   * `status` is sendActivity's (`'1'` a show, `'0'` a remove).
    * @defaultValue every request
    */
-  match?: { title?: string; openId?: string };
+  match?: { title?: string; openId?: string; status?: '0' | '1' };
   /**
    * How many matching requests this rule affects. Decremented per use; exhausted rules are dropped.
    * @defaultValue every matching request, without end
@@ -53,6 +54,7 @@ export function matchesRule(rule: FaultRule, fields: FormFields): boolean {
   const match = rule.match;
   if (match === undefined) return true;
   if (match.title !== undefined && fields.title !== match.title) return false;
+  if (match.status !== undefined && fields.status !== match.status) return false;
   if (match.openId !== undefined) {
     const openIds = fields.openIds;
     if (openIds === undefined || !openIds.split(',').includes(match.openId)) return false;

@@ -1,12 +1,14 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { decodeForm } from '../neuxnet/form.js';
 import { SEND_NOTIFY_PATH } from '../neuxnet/wire.js';
+import { SEND_ACTIVITY_PATH } from '../neuxnet/activity.js';
 import { FailureRateSchema } from './control.js';
 import { handleControl } from './control-api.js';
 import { envelope, OK_BODY } from './envelope.js';
 import { planFault, takeFault, type FaultPlan, type FaultRule } from './faults.js';
 import { pathOf, readBody, SandboxTransport } from './transport.js';
 import { verifyRequest } from './verify.js';
+import { verifyActivityRequest } from './verify-activity.js';
 import { Waiters } from './waiters.js';
 
 export type { FaultRule } from './faults.js';
@@ -62,7 +64,7 @@ export interface AcceptedRequest {
 }
 
 export interface SandboxStats {
-  /** sendNotify (and unknown-path) requests since start or reset; /_sandbox/ control calls are not counted. */
+  /** sendNotify, sendActivity (and unknown-path) requests since start or reset; /_sandbox/ control calls are not counted. */
   requests: number;
   /** Verified and answered `response: true`. */
   accepted: number;
@@ -78,8 +80,10 @@ export interface Sandbox {
   /** Base URL, e.g. http://127.0.0.1:PORT (no trailing slash). */
   url: string;
   port: number;
-  /** Accepted (delivered) requests in order. */
+  /** Accepted (delivered) sendNotify requests in order. */
   accepted: AcceptedRequest[];
+  /** Accepted sendActivity requests (shows and removes) in order; also `GET /_sandbox/activities`. */
+  activities: AcceptedRequest[];
   stats(): SandboxStats;
   /** Replace the rules. */
   setFaults(faults: FaultRule[]): void;
@@ -106,6 +110,7 @@ function isForm(contentType: string | undefined): boolean {
 /** The sendNotify side: counters, fault rules, verification and answers. Transport and waiters are its own files. */
 class SandboxServer implements Sandbox {
   readonly accepted: AcceptedRequest[] = [];
+  readonly activities: AcceptedRequest[] = [];
 
   readonly #transport: SandboxTransport;
   readonly #appid: string;
@@ -173,6 +178,7 @@ class SandboxServer implements Sandbox {
   reset(): void {
     // In place, so a test holding `sandbox.accepted` sees the reset.
     this.accepted.length = 0;
+    this.activities.length = 0;
     this.#counts = { requests: 0, accepted: 0, rejected: 0, faulted: 0 };
     this.#rules = [];
     this.#failureRate = 0;
@@ -216,7 +222,7 @@ class SandboxServer implements Sandbox {
     });
     this.#waiters.changed();
 
-    if (req.method !== 'POST' || path !== SEND_NOTIFY_PATH) {
+    if (req.method !== 'POST' || (path !== SEND_NOTIFY_PATH && path !== SEND_ACTIVITY_PATH)) {
       return this.#reject(res, 404, 404, `no such endpoint: ${req.method ?? '?'} ${path}`);
     }
     if (!isForm(req.headers['content-type'])) {
@@ -237,11 +243,12 @@ class SandboxServer implements Sandbox {
       this.#counts.faulted++;
       this.#waiters.changed();
     }
-    if (plan.delayMs > 0) this.#later(plan.delayMs, () => this.#act(req, res, plan, fields, receivedAt));
-    else this.#act(req, res, plan, fields, receivedAt);
+    const activity = path === SEND_ACTIVITY_PATH;
+    if (plan.delayMs > 0) this.#later(plan.delayMs, () => this.#act(req, res, plan, fields, receivedAt, activity));
+    else this.#act(req, res, plan, fields, receivedAt, activity);
   }
 
-  #act(req: IncomingMessage, res: ServerResponse, plan: FaultPlan, fields: Record<string, string>, receivedAt: number): void {
+  #act(req: IncomingMessage, res: ServerResponse, plan: FaultPlan, fields: Record<string, string>, receivedAt: number, activity: boolean): void {
     // The client may have given up during the delay.
     if (res.destroyed) return;
     const action = plan.action;
@@ -257,13 +264,14 @@ class SandboxServer implements Sandbox {
       case 'none':
         break;
     }
-    const verdict = verifyRequest(fields, { appid: this.#appid, secret: this.#secret, now: receivedAt });
+    const context = { appid: this.#appid, secret: this.#secret, now: receivedAt };
+    const verdict = activity ? verifyActivityRequest(fields, context) : verifyRequest(fields, context);
     if (!verdict.ok) {
       this.#reject(res, 200, verdict.status, verdict.msg, plan.retryAfterSeconds);
       return;
     }
     this.#counts.accepted++;
-    if (this.#record) this.accepted.push({ params: fields, openIds: verdict.openIds, receivedAt });
+    if (this.#record) (activity ? this.activities : this.accepted).push({ params: fields, openIds: verdict.openIds, receivedAt });
     this.#send(res, 200, OK_BODY, plan.retryAfterSeconds, OK_LENGTH);
     this.#waiters.changed();
   }
@@ -292,7 +300,7 @@ function checkFailureRate(rate: number): number {
   return rate;
 }
 
-/** Start a local stand-in for Neuxnet's sendNotify (spec: neuxnet-sendnotify.md). */
+/** Start a local stand-in for Neuxnet's sendNotify and sendActivity (spec: neuxnet-sendnotify.md). */
 export async function startSandbox(options: SandboxOptions): Promise<Sandbox> {
   const sandbox = new SandboxServer(options);
   await sandbox.listen(options.port ?? 0, options.host ?? '127.0.0.1');

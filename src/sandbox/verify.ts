@@ -15,23 +15,23 @@ export type Verdict =
   /** `status` goes into responseHeader.status: 401 for credential problems (appid, timestamp, signature), else 400. */
   | { ok: false; status: 400 | 401; msg: string };
 
-const reject = (status: 400 | 401, msg: string): Verdict => ({ ok: false, status, msg });
+export const reject = (status: 400 | 401, msg: string): Verdict => ({ ok: false, status, msg });
 
 /** Empty values count as absent: the client must leave unset optional fields out entirely. */
-function has(params: Readonly<Record<string, string>>, key: string): boolean {
+export function has(params: Readonly<Record<string, string>>, key: string): boolean {
   const value = params[key];
   return value !== undefined && value !== '';
 }
 
 /**
- * Judge one decoded sendNotify body the way the platform would, strictest first. The msg names the
- * problem so a failing test says what the client got wrong.
+ * What every Open API request must pass, strictest first: no leaked secret, the required fields present,
+ * the appid, the timestamp window, the signature. Undefined when it passes.
  */
-export function verifyRequest(params: Readonly<Record<string, string>>, ctx: VerifyContext): Verdict {
+export function verifyCredentials(params: Readonly<Record<string, string>>, ctx: VerifyContext, required: readonly string[]): Verdict | undefined {
   // The vendor's own Java sample leaks the secret into the body; the spec forbids repeating that.
   if (Object.hasOwn(params, 'secret')) return reject(400, 'a field named "secret" was sent in the body: the secret leaked (it must only be hashed into sign)');
 
-  const missing = REQUIRED_FIELDS.filter((k) => !has(params, k));
+  const missing = required.filter((k) => !has(params, k));
   if (missing.length > 0) return reject(400, `missing required field(s): ${missing.join(', ')}`);
 
   if (params.appid !== ctx.appid) return reject(401, `unknown appid "${params.appid}"`);
@@ -46,6 +46,16 @@ export function verifyRequest(params: Readonly<Record<string, string>>, ctx: Ver
 
   const { sign: received, ...signed } = params;
   if (received !== sign(signed, ctx.secret)) return reject(401, 'signature mismatch');
+  return undefined;
+}
+
+/**
+ * Judge one decoded sendNotify body the way the platform would, strictest first. The msg names the
+ * problem so a failing test says what the client got wrong.
+ */
+export function verifyRequest(params: Readonly<Record<string, string>>, ctx: VerifyContext): Verdict {
+  const failed = verifyCredentials(params, ctx, REQUIRED_FIELDS);
+  if (failed) return failed;
 
   const navigateType = params.navigateType;
   if (navigateType === '1') {

@@ -14,8 +14,11 @@ export interface DeadLetterEntry {
   lastStatus?: number;
   lastHttpStatus?: number;
   notificationId?: string;
+  /** Set for an activity card's dead letter, with its id. */
+  kind?: 'activity';
+  activityId?: string;
   campaignId?: string;
-  /** The notification as queued (for `invalid`, whatever the job held). */
+  /** The notification (or activity card) as queued (for `invalid`, whatever the job held). */
   notification: Notification | unknown;
   recipients?: number;
   queuedAt: string;
@@ -30,8 +33,11 @@ export interface RedriveResult {
 }
 
 function toEntry(id: string, d: DeadLetterData): DeadLetterEntry {
-  const delivery = d.delivery as Partial<DeliveryJobData> | undefined;
-  const notification = delivery?.notification ?? d.delivery;
+  const delivery = d.delivery as { notificationId?: unknown; campaignId?: unknown; notification?: { openIds?: unknown }; kind?: unknown; activity?: { activityId?: unknown; openIds?: unknown } } | undefined;
+  // An activity card's dead letter shows the card where a notification's shows the notification.
+  const activity = delivery?.kind === 'activity' ? delivery.activity : undefined;
+  const notification = activity ?? delivery?.notification ?? d.delivery;
+  const openIds = activity ? activity.openIds : delivery?.notification?.openIds;
   return {
     id,
     reason: d.reason,
@@ -40,9 +46,10 @@ function toEntry(id: string, d: DeadLetterData): DeadLetterEntry {
     ...(d.lastStatus !== undefined && { lastStatus: d.lastStatus }),
     ...(d.lastHttpStatus !== undefined && { lastHttpStatus: d.lastHttpStatus }),
     ...(typeof delivery?.notificationId === 'string' && { notificationId: delivery.notificationId }),
+    ...(typeof activity?.activityId === 'string' && { kind: 'activity' as const, activityId: activity.activityId }),
     ...(typeof delivery?.campaignId === 'string' && { campaignId: delivery.campaignId }),
     notification,
-    ...(Array.isArray(delivery?.notification?.openIds) && { recipients: delivery.notification.openIds.length }),
+    ...(Array.isArray(openIds) && { recipients: openIds.length }),
     queuedAt: new Date(d.queuedAt).toISOString(),
     failedAt: new Date(d.failedAt).toISOString(),
   };
@@ -116,6 +123,11 @@ export async function redriveDeadLetters(
       continue;
     }
     if (!job?.id) continue;
+    // Redriven, its send time would be now, after its remove: the remove must keep winning.
+    if (job.data.reason === 'superseded') {
+      result.skipped.push({ id: job.id, why: 'an activity show superseded by its remove is not sent again; show the card anew' });
+      continue;
+    }
     const parsed = DeliveryJobSchema.safeParse(job.data.delivery);
     if (!parsed.success) {
       result.skipped.push({ id: job.id, why: 'its job data fails the schema (reason invalid); fix and send it anew' });
@@ -125,9 +137,16 @@ export async function redriveDeadLetters(
     const redrives = (old.redrives ?? 0) + 1;
     const window = Math.max(old.deadline - old.sendAt, config.maxLatenessMs);
     const data: DeliveryJobData = { ...old, redrives, sendAt: now, deadline: now + window };
+    if (data.kind === 'activity') data.activity = { ...data.activity, since: data.activity.since ?? old.sendAt };
     const jobId = `${old.deliveryKey}.r${redrives}`;
     await deliveries.add(
-      old.campaignId ? JOB_NAME.campaignChunk : JOB_NAME.notification,
+      old.kind === 'activity'
+        ? old.activity.status === 1
+          ? JOB_NAME.activityShow
+          : JOB_NAME.activityRemove
+        : old.campaignId
+          ? JOB_NAME.campaignChunk
+          : JOB_NAME.notification,
       data,
       deliveryJobOptions(config, { jobId, delay: 0, priority: old.campaignId ? PRIORITY.campaign : PRIORITY.oneOff }),
     );

@@ -21,6 +21,8 @@ export const IDS = {
   /** Chosen by the caller, or `cmp-<uuid>` / `k-<32 hex>` (from an Idempotency-Key). */
   campaign: { what: 'campaign id', pattern: NAME, rule: NAME_RULE },
   schedule: { what: 'schedule id', pattern: NAME, rule: NAME_RULE },
+  /** An activity card's id: the caller's, or `a-<uuid>` / `ak-<32 hex>` (from an idempotency key). */
+  activity: { what: 'activity id', pattern: NAME, rule: NAME_RULE },
   /** `n-<uuid>`, or `k-<32 hex>` derived from an idempotency key; never chosen by the caller. */
   notification: {
     what: 'notification id',

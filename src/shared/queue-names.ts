@@ -16,6 +16,9 @@ export const JOB_NAME = {
   campaignChunk: 'campaign-chunk',
   scheduleFiring: 'schedule-firing',
   scheduledNotification: 'scheduled-notification',
+  /** An activity card's show (status 1) and remove (status 0): named apart, so Bull Board tells them apart. */
+  activityShow: 'activity-show',
+  activityRemove: 'activity-remove',
 } as const;
 
 /** BullMQ priorities: lower runs first. One-off sends jump ahead of campaign chunks. */

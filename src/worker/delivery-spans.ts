@@ -18,6 +18,8 @@ function jobAttributes(job: Job): Attributes {
   ] as const) {
     if (typeof data[field] === 'string') attributes[name] = data[field];
   }
+  const activityId = (data.activity as { activityId?: unknown } | undefined)?.activityId;
+  if (typeof activityId === 'string') attributes['neupush.activity.id'] = activityId;
   return attributes;
 }
 

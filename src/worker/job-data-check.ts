@@ -1,6 +1,7 @@
 import { LANGUAGES } from '../neuxnet/notification.js';
 import { describeIssues } from '../shared/errors.js';
-import { DeliveryJobSchema, type DeliveryJobData } from '../shared/job-data.js';
+import { jobSchemaFor, type ActivityJobData, type DeliveryJobData, type NotificationJobData } from '../shared/job-data.js';
+import { ID_PATTERN } from '../shared/ids.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
 
 export type JobDataCheck = { ok: true; data: DeliveryJobData } | { ok: false; why: string };
@@ -45,21 +46,64 @@ function isStoredNotification(n: unknown): boolean {
   );
 }
 
-function isStoredDeliveryJob(d: unknown): d is DeliveryJobData {
+/** The fields every kind of delivery job shares. */
+function isStoredBase(d: Fields): boolean {
   return (
-    isRecord(d) &&
     d.v === 1 &&
-    isText(d.notificationId) &&
     isText(d.deliveryKey) &&
     Number.isInteger(d.sendAt) &&
     Number.isInteger(d.deadline) &&
     isOptionalText(d.campaignId) &&
     (d.redrives === undefined || isCount(d.redrives, 0)) &&
     (d.traceparent === undefined || typeof d.traceparent === 'string') &&
+    (d.chunk === undefined || (isRecord(d.chunk) && isCount(d.chunk.index, 0) && isCount(d.chunk.count, 1)))
+  );
+}
+
+function isStoredNotificationJob(d: Fields): d is NotificationJobData {
+  return (
+    (d.kind === undefined || d.kind === 'notification') &&
+    isText(d.notificationId) &&
+    isStoredBase(d) &&
     (d.frequencyCap === undefined || (isRecord(d.frequencyCap) && isCount(d.frequencyCap.max, 1) && isCount(d.frequencyCap.perMs, 1))) &&
-    (d.chunk === undefined || (isRecord(d.chunk) && isCount(d.chunk.index, 0) && isCount(d.chunk.count, 1))) &&
     isStoredNotification(d.notification)
   );
+}
+
+const isOptionalInstant = (v: unknown) => v === undefined || Number.isInteger(v);
+
+/** An activity card's fields as the wire reads them; the id is checked against its pattern, as it enters keys. */
+function isStoredActivity(a: unknown): boolean {
+  return (
+    isRecord(a) &&
+    typeof a.activityId === 'string' &&
+    ID_PATTERN.test(a.activityId) &&
+    (a.status === 0 || a.status === 1) &&
+    isOpenIdList(a.openIds) &&
+    (a.openIds as unknown[]).length > 0 &&
+    isText(a.title) &&
+    isText(a.text) &&
+    typeof a.color === 'string' &&
+    /^[0-9A-Fa-f]{6}$/.test(a.color) &&
+    isText(a.templateId) &&
+    isText(a.iconUrl) &&
+    isOptionalText(a.path) &&
+    (LANGUAGES as readonly unknown[]).includes(a.language) &&
+    (a.validityTime === undefined || isCount(a.validityTime, 1)) &&
+    isOptionalInstant(a.until) &&
+    isOptionalInstant(a.removeAt) &&
+    isOptionalInstant(a.since) &&
+    // A show needs a validity; the schema says which field when neither is there.
+    (a.status === 0 || a.validityTime !== undefined || a.until !== undefined)
+  );
+}
+
+function isStoredActivityJob(d: Fields): d is ActivityJobData {
+  return d.kind === 'activity' && isStoredBase(d) && isStoredActivity(d.activity);
+}
+
+function isStoredDeliveryJob(d: unknown): d is DeliveryJobData {
+  return isRecord(d) && (isStoredNotificationJob(d) || isStoredActivityJob(d));
 }
 
 /**
@@ -72,7 +116,7 @@ function isStoredDeliveryJob(d: unknown): d is DeliveryJobData {
  */
 export function checkJobData(raw: unknown): JobDataCheck {
   if (isStoredDeliveryJob(raw)) return { ok: true, data: raw };
-  const parsed = DeliveryJobSchema.safeParse(raw);
+  const parsed = jobSchemaFor(raw).safeParse(raw);
   if (parsed.success) return { ok: true, data: parsed.data };
   return { ok: false, why: `job data fails the schema: ${describeIssues(toFieldIssues(parsed.error))}` };
 }

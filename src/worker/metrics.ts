@@ -58,8 +58,8 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
   });
   const callDuration = new Histogram({
     name: 'neupush_sendnotify_duration_seconds',
-    help: 'Duration of one sendNotify call, by classified outcome: delivered, retryable, rejected',
-    labelNames: ['outcome'] as const,
+    help: 'Duration of one Open API call, by endpoint (sendNotify, sendActivity) and classified outcome: delivered, retryable, rejected',
+    labelNames: ['outcome', 'endpoint'] as const,
     buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
     registers: [registry],
   });
@@ -137,8 +137,9 @@ export function createWorkerMetrics(options: WorkerMetricsOptions): WorkerMetric
   });
 
   const hooks: ProcessorHooks = {
-    onCall(_data, result, latenessMs, job) {
-      callDuration.observe({ outcome: result.outcome }, seconds(result.durationMs));
+    onCall(data, result, latenessMs, job) {
+      const endpoint = data.kind === 'activity' ? 'sendActivity' : 'sendNotify';
+      callDuration.observe({ outcome: result.outcome, endpoint }, seconds(result.durationMs));
       lateness.observe({ attempt: job.attemptsMade === 0 ? 'first' : 'retry' }, seconds(latenessMs));
       if (result.outcome === 'delivered') recipients.inc(result.recipients);
     },

@@ -1,7 +1,7 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
+import type { DeadLetterReason, DeliveryJobData, NotificationJobData } from '../shared/job-data.js';
 import type { DeadLetterQueue } from '../shared/queues.js';
 import { claimDelivery, recordSent, releaseClaim } from './sent-records.js';
 import type { SendNotifyClient, SendNotifyResult as SendResult } from '../neuxnet/client.js';
@@ -17,6 +17,8 @@ import { checkJobData } from './job-data-check.js';
 import { lazyJobLogger, type JobLogger } from './job-logger.js';
 import { tracedCall } from './delivery-spans.js';
 import { applyFrequencyCap } from './frequency-cap.js';
+import { activityGate } from './activity-claim.js';
+import { validitySeconds } from '../neuxnet/activity.js';
 
 export type DeliveryOutcome =
   | { status: 'delivered'; recipients: number }
@@ -79,6 +81,8 @@ type Attempt =
   | { kind: 'dropped'; why: string }
   | { kind: 'late'; decision: LateDecision }
   | { kind: 'capped'; sent: DeliveryJobData; capped: number }
+  /** A remove while shows of its card are still calling: it goes after them (activity-claim.ts). */
+  | { kind: 'wait'; ms: number }
   /** `sent`: the job data as it went out (without the capped openIds); `capped`: how many were left out. */
   | { kind: 'called'; decision: Decision; result: SendResult; attemptsMade: number; sent: DeliveryJobData; capped: number };
 
@@ -93,6 +97,8 @@ export function createProcessor(deps: ProcessorDeps) {
   const hooks = deps.hooks ?? {};
   const clock = deps.clock ?? systemClock;
   const claimMs = callWindowMs(config.timeoutMs);
+  // A tombstone outlives every show it can supersede: none is pending past its deadline.
+  const activities = activityGate(redis, config.prefix, config.dedupTtlMs + config.maxLatenessMs);
 
   async function deadLetter(
     job: Job,
@@ -113,10 +119,16 @@ export function createProcessor(deps: ProcessorDeps) {
   }
 
   /** A run of this delivery holds the claim (its worker lost the job's lock but is still calling). */
-  async function deferWhileClaimed(job: Job, token: string | undefined, retryInMs: number, log: JobLogger): Promise<never> {
+  async function deferWhileClaimed(
+    job: Job,
+    token: string | undefined,
+    retryInMs: number,
+    log: JobLogger,
+    why = 'another run of this delivery is calling sendNotify',
+  ): Promise<never> {
     // Look again every 2 s rather than only when the claim lapses: the holder usually finishes in a moment.
     const delayMs = Math.min(retryInMs, 2_000) + 250;
-    log().info({ delayMs }, 'another run of this delivery is calling sendNotify; checking again when its claim lapses');
+    log().info({ delayMs }, `${why}; checking again when its claim lapses`);
     if (token === undefined) {
       throw new RetryableDeliveryError('claimed by another run', delayMs, { outcome: 'retryable', msg: 'claimed by another run' });
     }
@@ -161,6 +173,8 @@ export function createProcessor(deps: ProcessorDeps) {
         log().info({ capped: attempt.capped }, 'every recipient is at its frequency cap; nothing to send');
         await hooks.onDelivered?.(attempt.sent, job, { capped: attempt.capped });
         return { status: 'capped', capped: attempt.capped };
+      case 'wait':
+        return deferWhileClaimed(job, token, attempt.ms, log, 'a show of this activity card is still calling sendActivity; its remove goes after it');
       case 'called':
         return carryOut(job, attempt, log);
     }
@@ -169,15 +183,27 @@ export function createProcessor(deps: ProcessorDeps) {
   /** Everything between the claim and its settling: deadline, the last word of the hooks, the call, the decision. */
   async function attemptClaimed(job: Job, data: DeliveryJobData, log: JobLogger): Promise<Attempt> {
     const startedAt = clock.now();
-    const late = decideBeforeCall(startedAt, data.deadline);
-    if (late) return { kind: 'late', decision: late };
+    // Remove wins: a superseded show is reported so, even when it is also late.
+    const gate = await activities.enter(data, startedAt, claimMs);
+    if (gate.kind === 'superseded') return { kind: 'late', decision: { kind: 'dead-letter', reason: 'superseded', lastError: `not shown: ${gate.why}` } };
+    if (gate.kind === 'wait') return { kind: 'wait', ms: gate.ms };
+    let result: SendResult;
+    let sent: DeliveryJobData;
+    let capped: number;
+    try {
+      const late = decideBeforeCall(startedAt, data.deadline);
+      if (late) return { kind: 'late', decision: late };
 
-    const dropWhy = await hooks.beforeSend?.(data, job);
-    if (dropWhy !== undefined) return { kind: 'dropped', why: dropWhy };
-    // After the last word of the hooks, so a dropped chunk records nothing; before the call, so it sends only these.
-    const { sent, capped } = await capOrRelease(job, data);
-    if (sent === undefined) return { kind: 'capped', sent: withOpenIds(data, []), capped };
-    const result = await callWithResign(job, sent, startedAt - data.sendAt, log);
+      const dropWhy = await hooks.beforeSend?.(data, job);
+      if (dropWhy !== undefined) return { kind: 'dropped', why: dropWhy };
+      // After the last word of the hooks, so a dropped chunk records nothing; before the call, so it sends only these.
+      const cap = await capOrRelease(job, data);
+      if (cap.kind === 'capped') return cap;
+      ({ sent, capped } = cap);
+      result = await callWithResign(job, sent, startedAt - data.sendAt, log);
+    } finally {
+      await gate.leave();
+    }
     const attemptsMade = job.attemptsMade + 1;
     hooks.onCall?.(sent, result, startedAt - data.sendAt, job);
 
@@ -199,13 +225,18 @@ export function createProcessor(deps: ProcessorDeps) {
 
   /**
    * The frequency cap, one script for the chunk (frequency-cap.ts). Resolves with the data to send (only
-   * the openIds let through), or `sent: undefined` when every one is capped; then, as when the script
-   * fails, the hooks' afterSend runs here, since no call follows.
+   * the openIds let through), or `kind: 'capped'` when every one is capped; then, as when the script
+   * fails, the hooks' afterSend runs here, since no call follows. Activity cards are not capped.
    */
-  async function capOrRelease(job: Job, data: DeliveryJobData): Promise<{ sent?: DeliveryJobData; capped: number }> {
-    const openIds = data.notification.openIds;
+  async function capOrRelease(
+    job: Job,
+    data: DeliveryJobData,
+  ): Promise<{ kind: 'send'; sent: DeliveryJobData; capped: number } | Extract<Attempt, { kind: 'capped' }>> {
+    const openIds = data.kind === 'activity' ? undefined : data.notification.openIds;
     // A cap counts openIds: a request by phone number or to every user (rulesType 1, 2) is not capped.
-    if (data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) return { sent: data, capped: 0 };
+    if (data.kind === 'activity' || data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) {
+      return { kind: 'send', sent: data, capped: 0 };
+    }
     let decided: Awaited<ReturnType<typeof applyFrequencyCap>>;
     try {
       decided = await applyFrequencyCap(redis, config.prefix, { openIds, deliveryKey: data.deliveryKey, cap: data.frequencyCap, now: clock.now() });
@@ -215,30 +246,39 @@ export function createProcessor(deps: ProcessorDeps) {
     }
     if (decided.letThrough.length === 0) {
       await hooks.afterSend?.(data, job);
-      return { capped: decided.capped };
+      return { kind: 'capped', sent: withOpenIds(data, []), capped: decided.capped };
     }
-    return { sent: decided.capped === 0 ? data : withOpenIds(data, decided.letThrough), capped: decided.capped };
+    return { kind: 'send', sent: decided.capped === 0 ? data : withOpenIds(data, decided.letThrough), capped: decided.capped };
   }
 
   /** A run that finds the delivery already sent: what its cap left out, looked up without recording anything. */
   async function recountCapped(data: DeliveryJobData): Promise<{ sent: DeliveryJobData; capped: number } | undefined> {
+    if (data.kind === 'activity') return undefined;
     const openIds = data.notification.openIds;
     if (data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) return undefined;
     const decided = await applyFrequencyCap(redis, config.prefix, { openIds, deliveryKey: data.deliveryKey, cap: data.frequencyCap, now: clock.now(), record: false });
     return decided.capped === 0 ? undefined : { sent: withOpenIds(data, decided.letThrough), capped: decided.capped };
   }
 
+  /** One call to the endpoint of the job's kind; an activity's validity is computed now, at the moment of sending. */
+  function send(data: DeliveryJobData): Promise<SendResult> {
+    if (data.kind !== 'activity') return tracedCall('sendNotify', () => client.sendNotify(data.notification));
+    const { validityTime, until, removeAt: _removeAt, since: _since, ...card } = data.activity;
+    const validity = validitySeconds(card.status, { validityTime, until }, clock.now());
+    return tracedCall('sendActivity', () => client.sendActivity({ ...card, validityTime: validity }));
+  }
+
   /** The call, signed again once when the platform refused a timestamp our clock got wrong. */
   async function callWithResign(job: Job, data: DeliveryJobData, lateness: number, log: JobLogger): Promise<SendResult> {
     try {
-      const first = await tracedCall('sendNotify', () => client.sendNotify(data.notification));
+      const first = await send(data);
       if (!shouldResignAfterSkew(first, client.signingTime())) return first;
       hooks.onCall?.(data, first, lateness, job);
       log().warn(
         { signedAt: first.signedAt, serverDate: first.serverDateMs, result: describeResult(first) },
         "rejected for its timestamp; the clock has learned the platform's time from the answer, signing again",
       );
-      return await tracedCall('sendNotify', () => client.sendNotify(data.notification));
+      return await send(data);
     } finally {
       await hooks.afterSend?.(data, job);
     }
@@ -289,6 +329,6 @@ export function createProcessor(deps: ProcessorDeps) {
 }
 
 /** The job data with only these openIds, for the request and for the hooks that report what was sent. */
-function withOpenIds(data: DeliveryJobData, openIds: string[]): DeliveryJobData {
+function withOpenIds(data: NotificationJobData, openIds: string[]): NotificationJobData {
   return { ...data, notification: { ...data.notification, openIds } };
 }

@@ -9,9 +9,8 @@ import type { DeadLetteredDetails, ProcessorHooks } from './processor.js';
 import type { WebhookEmitter } from './webhook-emitter.js';
 
 /**
- * What a delivery is, read from its job data. Activity deliveries (sendActivity) are told apart by
- * `kind: 'activity'` and carry their card's `activityId` and `status` (0 removes the card); until they
- * exist every delivery is a notification. This is the one place that knows the job-data shape.
+ * What a delivery is, read from its job data: activity deliveries (sendActivity, `kind: 'activity'`) carry
+ * their card's `activityId` and `status` (0 removes the card). This is the one place that knows the job-data shape.
  */
 export function deliveryFacts(data: DeliveryJobData): {
   kind: 'notification' | 'activity';
@@ -19,15 +18,9 @@ export function deliveryFacts(data: DeliveryJobData): {
   openIds: readonly string[];
   status?: number;
 } {
-  const loose = data as DeliveryJobData & { kind?: unknown; activity?: { activityId?: unknown; status?: unknown; openIds?: unknown } };
-  if (loose.kind === 'activity') {
-    const card = loose.activity ?? {};
-    return {
-      kind: 'activity',
-      id: typeof card.activityId === 'string' ? card.activityId : data.notificationId,
-      openIds: Array.isArray(card.openIds) ? (card.openIds as string[]) : (data.notification?.openIds ?? []),
-      ...(typeof card.status === 'number' && { status: card.status }),
-    };
+  if (data.kind === 'activity') {
+    const card = data.activity;
+    return { kind: 'activity', id: card.activityId, openIds: card.openIds, status: card.status };
   }
   return { kind: 'notification', id: data.notificationId, openIds: data.notification.openIds ?? [] };
 }

@@ -9,6 +9,7 @@ import { CAMPAIGN_BATCH_SIZE, CampaignBusyError, createCampaign, type CampaignCr
 import type { CreateCampaignOptions } from '../../src/producer/campaign-options.js';
 import type { Clock } from '../../src/neuxnet/clock.js';
 import { IdempotencyConflictError, ValidationError } from '../../src/shared/errors.js';
+import { notificationOf } from '../../src/shared/job-data.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {
@@ -34,7 +35,7 @@ async function leftOf(p: Pipeline, id: string): Promise<{ keys: string[]; indexe
 async function queuedCounts(p: Pipeline): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const job of await p.producer.deliveries.getJobs(['delayed', 'prioritized', 'waiting'])) {
-    for (const id of job.data.notification.openIds ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
+    for (const id of notificationOf(job.data).openIds ?? []) counts.set(id, (counts.get(id) ?? 0) + 1);
   }
   return counts;
 }
@@ -130,7 +131,7 @@ describe('createCampaign: the same id is the same request', () => {
       expect(lost[0]?.reason instanceof IdempotencyConflictError || lost[0]?.reason instanceof CampaignBusyError).toBe(true);
       const winner = results[0]?.status === 'fulfilled' ? 'x' : other.tag;
       const jobs = await p.deliveries.getJobs(['delayed', 'prioritized', 'waiting']);
-      const openIds = jobs.filter((j) => j.data.campaignId === id).flatMap((j) => j.data.notification.openIds ?? []);
+      const openIds = jobs.filter((j) => j.data.campaignId === id).flatMap((j) => notificationOf(j.data).openIds ?? []);
       expect(openIds).toHaveLength(3 * B);
       expect(openIds.every((o) => o.startsWith(winner))).toBe(true);
       await p.cancelCampaign(id);
@@ -199,7 +200,7 @@ describe('createCampaign: timing from the clock it is given', () => {
       ],
     });
     const jobs = await pl.producer.deliveries.getJobs(['delayed', 'prioritized', 'waiting']);
-    const sendAt = new Map(jobs.map((j) => [j.data.notification.openIds?.[0], [j.data.sendAt, j.data.deadline]]));
+    const sendAt = new Map(jobs.map((j) => [notificationOf(j.data).openIds?.[0], [j.data.sendAt, j.data.deadline]]));
     const ny = DateTime.fromISO('2026-03-08T09:00', { zone: 'America/New_York' }).toMillis();
     expect(ny - now).toBe(22 * 3_600_000);
     expect(sendAt.get('ny')).toEqual([ny, ny + 30 * 60_000]);

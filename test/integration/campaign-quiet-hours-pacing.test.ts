@@ -10,7 +10,7 @@ import { resolveCampaignSpec, type CreateCampaignOptions } from '../../src/produ
 import { planBatch } from '../../src/producer/campaign-plan.js';
 import { CampaignRun } from '../../src/producer/campaign-run.js';
 import { getCampaign } from '../../src/shared/campaign-status.js';
-import type { DeliveryJobData } from '../../src/shared/job-data.js';
+import { notificationOf, type DeliveryJobData } from '../../src/shared/job-data.js';
 import { ValidationError } from '../../src/shared/errors.js';
 
 const NOTE = { title: 'Spring sale', text: 'Everything half price today', navigateType: '1', language: 'en_US' } as const;
@@ -38,7 +38,7 @@ async function jobTimes(p: Pipeline, campaignId: string): Promise<Map<string, { 
   const out = new Map<string, { sendAt: number; deadline: number; due: number; n: number }>();
   for (const j of jobs) {
     if (j.data.campaignId !== campaignId) continue;
-    out.set(j.id as string, { sendAt: j.data.sendAt, deadline: j.data.deadline, due: j.timestamp + (j.delay ?? 0), n: j.data.notification.openIds?.length ?? 0 });
+    out.set(j.id as string, { sendAt: j.data.sendAt, deadline: j.data.deadline, due: j.timestamp + (j.delay ?? 0), n: notificationOf(j.data).openIds?.length ?? 0 });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DateTime } from 'luxon';
+import type { Job } from 'bullmq';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
 import { CAMPAIGN_BATCH_SIZE, CampaignBusyError, enqueueChunks, type CampaignCreated } from '../../src/producer/campaign-create.js';
@@ -10,6 +11,7 @@ import { planBatch } from '../../src/producer/campaign-plan.js';
 import type { CampaignStatus } from '../../src/shared/campaign-status.js';
 import { IdempotencyConflictError, ValidationError } from '../../src/shared/errors.js';
 import { nextLocalTime } from '../../src/shared/time.js';
+import { notificationOf, type NotificationJobData } from '../../src/shared/job-data.js';
 
 const NOTE = { title: 'Spring sale', text: 'Everything half price today', navigateType: '1', language: 'en_US' } as const;
 
@@ -233,7 +235,7 @@ describe('campaigns', () => {
 
     const jobs = await p.producer.deliveries.getJobs(['delayed', 'prioritized', 'waiting']);
     expect(jobs).toHaveLength(6);
-    const byOpenId = new Map(jobs.map((j) => [j.data.notification.openIds?.[0], j]));
+    const byOpenId = new Map(jobs.map((j) => [notificationOf(j.data).openIds?.[0], j]));
     for (const [openId, zone] of [...zones.map((z, i) => [`z${i}`, z]), ['nozone', 'Asia/Tokyo']] as [string, string][]) {
       const job = byOpenId.get(openId);
       const sendAt = job?.data.sendAt ?? 0;
@@ -275,7 +277,9 @@ describe('campaigns', () => {
     expect(delayed).toHaveLength(5);
     const broken = delayed[0];
     if (!broken) throw new Error('no delayed job');
-    await broken.updateData({ ...broken.data, notification: { ...broken.data.notification, title: '' } });
+    const data = broken.data as NotificationJobData;
+    const brokenData: NotificationJobData = { ...data, notification: { ...data.notification, title: '' } };
+    await (broken as Job<NotificationJobData>).updateData(brokenData);
     await Promise.all(delayed.map((job) => job.promote()));
 
     const status = await settled(p, 'broken');

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../../src/producer/producer.js';
-import type { DeadLetterData } from '../../src/shared/job-data.js';
+import { notificationOf, type DeadLetterData } from '../../src/shared/job-data.js';
 import { redisUrl, testPrefix } from '../helpers/isolation.js';
 import { useTestRedis } from '../helpers/test-redis.js';
 import { runCli } from '../helpers/run-cli.js';
@@ -68,7 +68,7 @@ describe('neupush CLI', () => {
 
     const p = await openProducer();
     const jobs = await Promise.all([p.deliveries.getJob(`${id}.0`), p.deliveries.getJob(`${id}.1`)]);
-    expect(jobs.map((j) => j?.data.notification.openIds)).toEqual([['u-1', 'u-2'], ['u-3']]);
+    expect(jobs.map((j) => j && notificationOf(j.data).openIds)).toEqual([['u-1', 'u-2'], ['u-3']]);
     expect(await jobs[0]?.getState()).toBe('delayed');
   });
 

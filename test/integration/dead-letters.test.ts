@@ -96,7 +96,7 @@ describe('dead letters', () => {
     // (moveStalledJobsToWait.lua): the next worker to take the job fails it without running the processor.
     await pipeline.redis.hset(`${pipeline.prefix}:deliveries:${jobId}`, 'defa', 'job stalled more than allowable limit');
     const reported: [string | undefined, string][] = [];
-    await pipeline.startWorker({ hooks: { onDeadLettered: (data, reason) => void reported.push([data?.notificationId, reason]) } });
+    await pipeline.startWorker({ hooks: { onDeadLettered: (data, reason) => void reported.push([data && 'notificationId' in data ? data.notificationId : undefined, reason]) } });
 
     const [entry] = await pipeline.waitForDeadLetters(1);
     expect(entry).toMatchObject({ id: jobId, reason: 'exhausted', lastError: 'job stalled more than allowable limit', notificationId: result.id });

@@ -5,6 +5,7 @@ import { IdempotencyConflictError, ValidationError } from '../../src/shared/erro
 import { redisUrl, testPrefix } from '../helpers/isolation.js';
 import { useTestRedis } from '../helpers/test-redis.js';
 import { keySnapshot as snapshot } from '../helpers/key-snapshot.js';
+import { notificationOf } from '../../src/shared/job-data.js';
 
 const base = { text: 'Order 1042', navigateType: 1, language: 'en_US' } as const;
 const notification = { title: 'Sale', text: 'Half price', navigateType: 1, language: 'en_US' } as const;
@@ -28,7 +29,7 @@ async function open(clock?: { now(): number }): Promise<Producer> {
 
 async function queuedTitles(p: Producer): Promise<string[]> {
   const jobs = await p.deliveries.getJobs(['wait', 'prioritized', 'delayed']);
-  return jobs.map((j) => `${j.id}:${j.data.notification.title}`).sort();
+  return jobs.map((j) => `${j.id}:${notificationOf(j.data).title}`).sort();
 }
 
 describe('send with an idempotency key', () => {

@@ -54,9 +54,9 @@ describe('worker /metrics, /healthz, /readyz', () => {
     expect(value(text, 'neupush_recipients_delivered_total')).toBe(6);
     expect(value(text, 'neupush_dead_letters_total{reason="rejected"}')).toBe(1);
     expect(value(text, 'neupush_retries_total')).toBe(1);
-    expect(value(text, 'neupush_sendnotify_duration_seconds_count{outcome="delivered"}')).toBe(3);
-    expect(value(text, 'neupush_sendnotify_duration_seconds_count{outcome="retryable"}')).toBe(1);
-    expect(value(text, 'neupush_sendnotify_duration_seconds_count{outcome="rejected"}')).toBe(1);
+    expect(value(text, 'neupush_sendnotify_duration_seconds_count{outcome="delivered",endpoint="sendNotify"}')).toBe(3);
+    expect(value(text, 'neupush_sendnotify_duration_seconds_count{outcome="retryable",endpoint="sendNotify"}')).toBe(1);
+    expect(value(text, 'neupush_sendnotify_duration_seconds_count{outcome="rejected",endpoint="sendNotify"}')).toBe(1);
     expect(value(text, 'neupush_lateness_seconds_count{attempt="first"}')).toBe(4);
     expect(value(text, 'neupush_lateness_seconds_count{attempt="retry"}')).toBe(1);
     // Five calls at 2 per second: the limiter must have paused this worker at least once.

@@ -14,10 +14,15 @@ import { frequencyCapFlag, integer, quietHours } from '../option-parsers.js';
 import { readJsonFile } from '../read-json.js';
 import { checkRecipientsFile, openRecipients } from '../recipients-file.js';
 import { printDryRun } from '../campaign-dry-run.js';
+import { validityFlag } from '../activity-flags.js';
 
 interface CreateFlags {
   recipients: string;
-  file: string;
+  file?: string;
+  /** An activity card instead of the notification file. */
+  activity?: string;
+  validity?: string;
+  until?: string;
   id?: string;
   sendAt?: string;
   timezone?: string;
@@ -82,11 +87,25 @@ function printCampaigns(list: readonly CampaignStatus[]): void {
   printTable(header, rows, 'no campaigns');
 }
 
+/** The notification file, or an activity card (`--activity`) with its validity: exactly one. */
+async function campaignContent(flags: CreateFlags): Promise<Pick<CreateCampaignOptions, 'notification' | 'activity' | 'validityTime' | 'until'>> {
+  if ((flags.file === undefined) === (flags.activity === undefined)) throw new UsageError('give exactly one of --file (a notification) and --activity (an activity card)');
+  if (flags.activity === undefined) return { notification: (await readJsonFile(flags.file as string)) as CreateCampaignOptions['notification'] };
+  if (flags.until !== undefined && flags.validity !== undefined) throw new UsageError('give either --until or --validity, not both');
+  const validityTime = validityFlag(flags.validity);
+  return {
+    activity: (await readJsonFile(flags.activity)) as CreateCampaignOptions['activity'],
+    ...(validityTime !== undefined && { validityTime }),
+    ...(flags.until !== undefined && { until: flags.until }),
+  };
+}
+
 async function create(flags: CreateFlags): Promise<void> {
   if (flags.sendAt !== undefined && flags.localTime !== undefined) throw new UsageError('give either --send-at or --local-time, not both');
-  const notification = (await readJsonFile(flags.file)) as CreateCampaignOptions['notification'];
+  const content = await campaignContent(flags);
   const config = loadConfig();
   const timing = {
+    ...content,
     ...(flags.id !== undefined && { id: flags.id }),
     ...(flags.sendAt !== undefined && { sendAt: flags.sendAt }),
     ...(flags.timezone !== undefined && { timezone: flags.timezone }),
@@ -98,9 +117,9 @@ async function create(flags: CreateFlags): Promise<void> {
     ...(flags.frequencyCap !== undefined && { frequencyCap: flags.frequencyCap }),
   };
   // Everything but the recipients is checked before the file is read or Redis is touched.
-  resolveCampaignSpec({ ...timing, notification, recipients: [] }, Date.now(), config.maxLatenessMs, config.frequencyCap);
+  resolveCampaignSpec({ ...timing, recipients: [] }, Date.now(), config.maxLatenessMs, config.frequencyCap);
   const fileOptions = { requireZone: (flags.localTime !== undefined || flags.quietHours !== undefined) && flags.defaultTimezone === undefined };
-  if (flags.dryRun) return printDryRun(config, { ...timing, notification, recipients: await openRecipients(flags.recipients, fileOptions) }, flags.json === true);
+  if (flags.dryRun) return printDryRun(config, { ...timing, recipients: await openRecipients(flags.recipients, fileOptions) }, flags.json === true);
   // A file is read twice: first to check every line, so bad input queues nothing; stdin can only be read
   // once, so a bad line there stops creation at its batch (the message says how to resume).
   const total = flags.recipients === '-' ? undefined : await checkRecipientsFile(flags.recipients, fileOptions);
@@ -124,7 +143,7 @@ async function create(flags: CreateFlags): Promise<void> {
   bar?.start(total ?? 0, 0, { jobs: 0 });
   try {
     const result = await withProducer((p) =>
-      p.createCampaign({ ...timing, notification, recipients, onProgress: (pr) => bar?.update(pr.read, { jobs: pr.jobs }) }),
+      p.createCampaign({ ...timing, recipients, onProgress: (pr) => bar?.update(pr.read, { jobs: pr.jobs }) }),
     ).catch((error: unknown) => {
       // The id is taken by a different campaign: bad input, like any other refused request.
       throw error instanceof IdempotencyConflictError ? new UsageError(error.message) : error;
@@ -191,7 +210,10 @@ export function registerCampaign(program: Command): void {
     .command('create')
     .description('queue a campaign, streaming its recipients from FILE')
     .requiredOption('--recipients <file>', 'one openId per line, CSV openId,timezone, or CSV with a header row naming openId, timezone, language in any order; - reads stdin; blank lines are skipped')
-    .requiredOption('-f, --file <path>', 'notification JSON (without openIds); - reads stdin')
+    .option('-f, --file <path>', 'notification JSON (without openIds); - reads stdin')
+    .option('--activity <path>', 'an activity card JSON (without openIds) instead of --file; needs --validity or --until')
+    .option('--validity <duration>', 'with --activity: how long the card is shown (90s, 30m, 2h)')
+    .option('--until <time>', 'with --activity: ISO instant the card ends')
     .option('--id <id>', 'campaign id; the same id again resumes an interrupted create (default: generated)')
     .option('--send-at <time>', 'ISO instant, or wall-clock time with --timezone; default now')
     .option('--timezone <zone>', 'IANA zone in which --send-at is read')
@@ -205,7 +227,7 @@ export function registerCampaign(program: Command): void {
     .option('--dry-run', 'check everything and print the plan (recipients, requests, per language, send times); writes nothing')
     .action(
       action(async (flags: CreateFlags) => {
-        if (flags.recipients === '-' && flags.file === '-') throw new UsageError('--recipients and --file cannot both read stdin');
+        if (flags.recipients === '-' && (flags.file ?? flags.activity) === '-') throw new UsageError('--recipients and --file cannot both read stdin');
         await create(flags);
       }),
     );

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { registerActivity } from './activity.js';
 import { registerApi } from './api.js';
 import { registerCampaign } from './campaign.js';
 import { registerSchedule } from './schedule.js';
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerCampaign(program);
   registerSchedule(program);
   registerWebhooks(program);
+  registerActivity(program);
 }

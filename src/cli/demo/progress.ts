@@ -1,4 +1,4 @@
-import type { DeadLetterReason, DeliveryJobData } from '../../shared/job-data.js';
+import { notificationOf, type DeadLetterReason, type DeliveryJobData } from '../../shared/job-data.js';
 import type { SendNotifyResult } from '../../neuxnet/client.js';
 import { describeResult } from '../../worker/dead-letter-writer.js';
 import type { ProcessorHooks } from '../../worker/processor.js';
@@ -64,16 +64,16 @@ export class DemoProgress {
       const state = this.#state(data);
       if (!state) return;
       state.retries += 1;
-      this.line('retrying', `"${data.notification.title}": ${describeResult(result)}; next try in ${delayMs} ms`);
+      this.line('retrying', `"${notificationOf(data).title}": ${describeResult(result)}; next try in ${delayMs} ms`);
     },
     onDelivered: (data) => {
       const state = this.#state(data);
       if (!state) return;
-      state.recipients += data.notification.openIds?.length ?? 1;
+      state.recipients += notificationOf(data).openIds?.length ?? 1;
       const scheduled = state.demoCase.options.sendAt !== undefined;
       const late = scheduled && state.lateness !== undefined ? `, ${state.lateness} ms after its due time` : '';
       const calls = `${state.calls} call${state.calls === 1 ? '' : 's'}`;
-      this.line('delivered', `"${data.notification.title}" to ${state.recipients} recipient(s) (${calls}${late})`);
+      this.line('delivered', `"${notificationOf(data).title}" to ${state.recipients} recipient(s) (${calls}${late})`);
       this.#settle(state, 'delivered');
     },
     onDeadLettered: (data, reason) => {
@@ -82,13 +82,14 @@ export class DemoProgress {
       const last = this.#lastResult.get(data.deliveryKey);
       const lastError = last ? describeResult(last) : 'no call made';
       state.deadLetter = { reason, lastError };
-      this.line('dead-lettered', `"${data.notification.title}": ${reason} (${lastError})`);
+      this.line('dead-lettered', `"${notificationOf(data).title}": ${reason} (${lastError})`);
       this.#settle(state, 'dead-lettered');
     },
   };
 
   #state(data: DeliveryJobData): CaseState | undefined {
-    return this.states.get(data.notification.title);
+    // The demo sends notifications only.
+    return data.kind === 'activity' ? undefined : this.states.get(notificationOf(data).title);
   }
 
   #settle(state: CaseState, result: Expected): void {

@@ -59,3 +59,10 @@ export const RedriveResultSchema = z.object({
   redriven: z.number().int(),
   skipped: z.array(z.object({ id: z.string(), why: z.string() })),
 });
+
+export const ActivityResultSchema = z.object({
+  activityId: z.string().meta({ description: 'The card id (the caller\'s, or generated): use it to update or remove the card' }),
+  id: z.string().meta({ description: 'Every delivery job of this call starts with it' }),
+  jobs: z.number().int(),
+  duplicate: z.boolean(),
+});

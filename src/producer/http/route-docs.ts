@@ -10,6 +10,8 @@ import {
   RecipientSchema,
   RedriveRequestSchema,
   SendRequestSchema,
+  ActivityRequestSchema,
+  RemoveActivityRequestSchema,
 } from './schemas.js';
 import * as answers from './response-schemas.js';
 
@@ -33,7 +35,27 @@ const idempotencyHeader = z.object({
 });
 const campaignParams = z.object({ id: z.string().regex(ID_PATTERN, ID_RULE) });
 
+const activityParams = z.object({ id: z.string().regex(ID_PATTERN, ID_RULE) });
+
 export const ROUTE_DOCS = {
+  showActivity: {
+    summary: 'Show (or update, with the same activityId) an activity card on the Super App home page (sendActivity)',
+    headers: idempotencyHeader,
+    body: ActivityRequestSchema,
+    response: {
+      202: answer('Queued', answers.ActivityResultSchema),
+      ...badRequest,
+      ...authErrors,
+      409: error('The Idempotency-Key was used with a different request'),
+      413: error('Body too large'),
+    },
+  },
+  removeActivity: {
+    summary: 'Remove an activity card (status 0) for an audience; the remove wins over every earlier show',
+    params: activityParams,
+    body: RemoveActivityRequestSchema,
+    response: { 202: answer('Queued', answers.ActivityResultSchema), ...badRequest, ...authErrors, 413: error('Body too large') },
+  },
   send: {
     summary: 'Queue one notification (the same schema and options as `neupush send`)',
     headers: idempotencyHeader,

@@ -20,6 +20,7 @@ import {
   RedriveRequestSchema,
   SendRequestSchema,
 } from './schemas.js';
+import { registerActivityRoutes } from './activity-routes.js';
 
 const NDJSON = 'application/x-ndjson';
 
@@ -71,6 +72,8 @@ export function registerRoutes(app: FastifyInstance, producer: Producer): void {
     const result = await nested('options', () => producer.send(raw.notification, options));
     return reply.code(202).send(result);
   });
+
+  registerActivityRoutes(app, producer, { parse, nested, idempotencyKeyOf });
 
   app.post('/v1/campaigns', { schema: ROUTE_DOCS.createCampaign }, async (request, reply) => {
     const dryRun = parse(CampaignQuerySchema, request.query, 'query').dryRun === 'true';

@@ -4,6 +4,8 @@ import { DEAD_LETTER_REASONS } from '../../shared/job-data.js';
 import { NotificationSchema } from '../../neuxnet/notification.js';
 import { FrequencyCapSchema } from '../../shared/frequency-cap.js';
 import { SendOptionsSchema } from '../send-options.js';
+import { ActivityCardSchema } from '../../neuxnet/activity.js';
+import { RemoveActivityOptionsSchema, ShowActivityOptionsSchema } from '../activity-options.js';
 
 /**
  * Bodies and queries of the HTTP intake API. The notification and send options are the very schemas
@@ -45,9 +47,14 @@ export const CampaignHeaderSchema = z.strictObject(
     id: z.string().regex(ID_PATTERN, ID_RULE).optional().meta({
       description: 'Creating with an existing id resumes that campaign. Default: the Idempotency-Key derived id, else cmp-<uuid>',
     }),
-    notification: z.record(z.string(), z.unknown(), { error: 'must be an object' }).meta({
-      description: "The notification, in the vendor's fields, without openIds (rulesType 3 or absent)",
+    notification: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional().meta({
+      description: "The notification, in the vendor's fields, without openIds (rulesType 3 or absent). Exactly one of notification and activity",
     }),
+    activity: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional().meta({
+      description: 'An activity card (ActivityCard) without openIds, instead of notification; needs validityTime or until',
+    }),
+    validityTime: z.number().optional().meta({ description: 'With activity: seconds the card is shown' }),
+    until: z.string().min(1).optional().meta({ description: 'With activity: ISO instant the card ends (validity computed when sent)' }),
     sendAt: z.string().min(1).optional().meta({ description: 'ISO instant with offset, or a wall-clock time with timezone. Default: now' }),
     timezone: z.string().min(1).optional(),
     localTime: z.string().optional().meta({ description: "HH:MM: deliver at this time in each recipient's zone (not with sendAt)" }),
@@ -103,3 +110,21 @@ export const RedriveRequestSchema = z.union(
 
 /** The Idempotency-Key header, under the same rule as `send`'s idempotencyKey option. */
 export const IdempotencyKeySchema = z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters');
+
+/** POST /v1/activities: the card (with its openIds) and `showActivity`'s options. */
+export const ActivityRequestSchema = z.strictObject(
+  {
+    activity: ActivityCardSchema,
+    options: ShowActivityOptionsSchema.optional(),
+  },
+  strict('an object with activity and, optionally, options'),
+);
+
+/** DELETE /v1/activities/{id}: whom to remove the card for, and `removeActivity`'s options. */
+export const RemoveActivityRequestSchema = z.strictObject(
+  {
+    audience: z.array(z.string(), { error: 'must be an array of openIds' }).min(1, 'must not be empty'),
+    options: RemoveActivityOptionsSchema.optional(),
+  },
+  strict('an object with audience and, optionally, options'),
+);
