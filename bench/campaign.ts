@@ -6,17 +6,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Producer } from '../src/producer/producer.js';
 import { startWorker } from '../src/worker/worker.js';
 import { startSandbox } from '../src/sandbox/server.js';
 import { createLogger } from '../src/shared/logger.js';
-import { loadConfig, type Config } from '../src/shared/config.js';
-import type { DeliveryJobData } from '../src/shared/job-data.js';
-import { DELIVERY_QUEUE, JOB_NAME, PRIORITY } from '../src/shared/queue-names.js';
-import { deliveryJobOptions } from '../src/shared/queues.js';
+import type { Config } from '../src/shared/config.js';
 import { startRedisServer, type RedisServer } from '../test/helpers/redis-server.js';
+import { NOTE, createInChild, deleteKeys, openIds, type CreateFigures } from './campaign-create.js';
+
+export type { CreateFigures };
 
 export interface CampaignBenchOptions {
   /** Redis to use; default: a private redis-server started for the run (so memory figures are ours alone). */
@@ -37,21 +36,6 @@ export interface CampaignBenchOptions {
   samples?: number;
   /** Progress lines. Default: none. */
   log?: (line: string) => void;
-}
-
-export interface CreateFigures {
-  recipients: number;
-  jobs: number;
-  seconds: number;
-  recipientsPerSecond: number;
-  /** Highest RSS of this process while creating, and how far above the RSS before. */
-  peakRssMb: number;
-  rssGrowthMb: number;
-  /** Redis used_memory after, minus before, per recipient queued. */
-  redisBytesPerRecipient: number;
-  /** CPU seconds (user + system) of this process and of Redis (`INFO cpu`) while creating. */
-  producerCpuSeconds: number;
-  redisCpuSeconds: number;
 }
 
 export interface CampaignBenchResult {
@@ -84,71 +68,6 @@ export interface CampaignBenchResult {
   };
 }
 
-const NOTE = { title: 'Spring sale', text: 'Everything in the app is half price until Sunday.', navigateType: '1', language: 'en_US' } as const;
-const MB = 1024 * 1024;
-
-/** Same openIds for both contenders, generated lazily so the bench itself holds none of them. */
-function* openIds(n: number): Generator<string> {
-  for (let i = 0; i < n; i++) yield `user-${String(i).padStart(8, '0')}`;
-}
-
-/** used_memory once Redis has finished freeing what was UNLINKed (the campaign's seen-set), in the background. */
-async function usedMemory(redis: Redis): Promise<number> {
-  for (;;) {
-    const info = await redis.info('memory');
-    if (Number(/lazyfree_pending_objects:(\d+)/.exec(info)?.[1] ?? 0) === 0) return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** Redis's own CPU seconds so far (user + system), from INFO cpu. */
-async function redisCpu(redis: Redis): Promise<number> {
-  const info = await redis.info('cpu');
-  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
-}
-
-async function deleteKeys(redis: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1_000);
-    cursor = next;
-    if (keys.length > 0) await redis.unlink(...keys);
-  } while (cursor !== '0');
-}
-
-/** Run `fn` while sampling this process's RSS every 10 ms. */
-async function measure(redis: Redis, recipients: number, jobs: () => number, fn: () => Promise<void>): Promise<CreateFigures> {
-  global.gc?.();
-  const memBefore = await usedMemory(redis);
-  const redisCpuBefore = await redisCpu(redis);
-  const cpuBefore = process.cpuUsage();
-  const rssBefore = process.memoryUsage.rss();
-  let peak = rssBefore;
-  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 10);
-  const started = performance.now();
-  try {
-    await fn();
-  } finally {
-    clearInterval(sampler);
-  }
-  const seconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  const redisCpuSeconds = (await redisCpu(redis)) - redisCpuBefore;
-  peak = Math.max(peak, process.memoryUsage.rss());
-  const memAfter = await usedMemory(redis);
-  return {
-    recipients,
-    jobs: jobs(),
-    seconds: round(seconds, 2),
-    recipientsPerSecond: Math.round(recipients / seconds),
-    peakRssMb: round(peak / MB, 1),
-    rssGrowthMb: round((peak - rssBefore) / MB, 1),
-    redisBytesPerRecipient: round((memAfter - memBefore) / recipients, 1),
-    producerCpuSeconds: round((cpu.user + cpu.system) / 1e6, 2),
-    redisCpuSeconds: round(redisCpuSeconds, 2),
-  };
-}
-
 const round = (n: number, digits: number) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** The middle item by `key` (the upper middle of an even count). */
@@ -157,70 +76,6 @@ function median<T>(items: readonly T[], key: (item: T) => number): T {
   const middle = sorted[Math.floor(sorted.length / 2)];
   if (middle === undefined) throw new RangeError('median of nothing');
   return middle;
-}
-
-async function benchCreate(redisUrl: string, redis: Redis, n: number, log: (l: string) => void): Promise<CreateFigures> {
-  const prefix = `bench-campaign-${randomBytes(4).toString('hex')}`;
-  const producer = await Producer.create({ config: { redisUrl, prefix }, env: {} });
-  let jobs = 0;
-  try {
-    const figures = await measure(redis, n, () => jobs, async () => {
-      const result = await producer.createCampaign({
-        id: 'bench',
-        notification: NOTE,
-        recipients: openIds(n),
-        // An hour out, so the jobs wait in Redis to be measured.
-        sendAt: new Date(Date.now() + 3_600_000),
-        onProgress: (p) => {
-          if (p.read % 200_000 === 0) log(`  createCampaign: ${p.read} read, ${p.jobs} jobs`);
-        },
-      });
-      jobs = result.jobs;
-    });
-    return figures;
-  } finally {
-    await producer.close();
-    await deleteKeys(redis, prefix);
-  }
-}
-
-/** The baseline: the same delivery jobs (data and options), 4 addBulk batches of 1,000 in flight. */
-async function benchRawAddBulk(redis: Redis, config: Readonly<Config>, n: number): Promise<CreateFigures> {
-  const queue = new Queue<DeliveryJobData>(DELIVERY_QUEUE, { connection: redis, prefix: config.prefix });
-  let jobs = 0;
-  try {
-    return await measure(redis, n, () => jobs, async () => {
-      const sendAt = Date.now() + 3_600_000;
-      const ids = openIds(n);
-      let done = false;
-      const nextBatch = () => {
-        const batch: { name: string; data: DeliveryJobData; opts: ReturnType<typeof deliveryJobOptions> }[] = [];
-        while (batch.length < 1_000 && !done) {
-          const chunk: string[] = [];
-          for (let r = ids.next(); !r.done; r = ids.next()) {
-            chunk.push(r.value);
-            if (chunk.length === config.chunkSize) break;
-          }
-          if (chunk.length < config.chunkSize) done = true;
-          if (chunk.length === 0) break;
-          const jobId = `raw.${jobs++}`;
-          batch.push({
-            name: JOB_NAME.campaignChunk,
-            data: { v: 1, notificationId: 'raw', deliveryKey: jobId, notification: { ...NOTE, openIds: chunk }, sendAt, deadline: sendAt + 3_600_000, campaignId: 'raw' },
-            opts: deliveryJobOptions(config, { jobId, delay: sendAt - Date.now(), priority: PRIORITY.campaign }),
-          });
-        }
-        return batch;
-      };
-      const lane = async () => {
-        for (let batch = nextBatch(); batch.length > 0; batch = nextBatch()) await queue.addBulk(batch);
-      };
-      await Promise.all([lane(), lane(), lane(), lane()]);
-    });
-  } finally {
-    await queue.close();
-    await deleteKeys(redis, config.prefix);
-  }
 }
 
 async function benchLatency(
@@ -285,13 +140,15 @@ export async function benchCampaign(options: CampaignBenchOptions = {}): Promise
     const redisVersion = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? '?';
     const rounds: CampaignBenchResult['rounds'] = [];
     for (let i = 0; i < (options.rounds ?? 3); i++) {
+      // Each in a fresh process of its own: its peak RSS is then the producer's footprint (or raw
+      // BullMQ's), not whatever heap earlier rounds, the worker and the sandbox left in this one.
       const runCreate = () => {
         log(`round ${i + 1}: createCampaign of ${n} recipients`);
-        return benchCreate(redisUrl, redis, n, log);
+        return createInChild('create', redisUrl, n, log);
       };
       const runRaw = () => {
         log(`round ${i + 1}: raw addBulk of the same delivery jobs`);
-        return benchRawAddBulk(redis, loadConfig({}, { redisUrl, prefix: `bench-raw-${randomBytes(4).toString('hex')}` }), n);
+        return createInChild('raw', redisUrl, n, log);
       };
       const create = i % 2 === 0 ? await runCreate() : undefined;
       const raw = await runRaw();

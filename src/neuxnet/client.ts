@@ -67,6 +67,8 @@ export class SendNotifyClient {
   readonly #clock: Clock;
   readonly #defaultLanguage: Language;
   readonly #transport: PostClient;
+  /** The last Date header and its value: it changes once a second, and Date.parse is not free per answer. */
+  #lastDate: { header: string; ms: number | undefined } = { header: '', ms: undefined };
 
   constructor(options: SendNotifyClientOptions) {
     this.#appid = options.appid;
@@ -111,11 +113,9 @@ export class SendNotifyClient {
     const body = encodeForm(params);
     const started = Date.now();
     try {
-      const response = await this.#transport.got(path.replace(/^\//, ''), { body });
+      const response = await this.#transport.got(path.startsWith('/') ? path.slice(1) : path, { body });
       const received = Date.now();
-      const date = response.headers.date;
-      const parsedDate = date ? Date.parse(date) : Number.NaN;
-      const serverDateMs = Number.isNaN(parsedDate) ? undefined : parsedDate;
+      const serverDateMs = this.#serverDate(response.headers.date);
       if (serverDateMs !== undefined) this.#clock.observe?.(serverDateMs, started, received);
       const { 'retry-after': retryAfter, 'content-type': contentType } = response.headers;
       return {
@@ -136,6 +136,15 @@ export class SendNotifyClient {
       if (!(error instanceof RequestError)) throw error;
       return { ...classify({ networkError: describeRequestError(error) }), durationMs: Date.now() - started };
     }
+  }
+
+  #serverDate(header: string | undefined): number | undefined {
+    if (!header) return undefined;
+    if (header !== this.#lastDate.header) {
+      const ms = Date.parse(header);
+      this.#lastDate = { header, ms: Number.isNaN(ms) ? undefined : ms };
+    }
+    return this.#lastDate.ms;
   }
 
   close(): void {

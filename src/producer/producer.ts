@@ -120,7 +120,7 @@ export class Producer {
 
   static async create(options: ProducerOptions = {}): Promise<Producer> {
     const config = loadConfig(options.env ?? process.env, options.config ?? {});
-    const redis = connectRedis(config, 'producer', options.logger);
+    const redis = connectRedis(config, 'producer', options.logger && { logger: options.logger });
     redis.on('error', () => {});
     try {
       await waitForRedis(redis);

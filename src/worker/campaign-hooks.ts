@@ -36,20 +36,24 @@ export function campaignHooks(redis: RedisConnection, config: Readonly<Config>):
   const counters = new CampaignCounters(redis, config.prefix, config.dedupTtlMs);
   // One admission covers the call and its one re-signed retry, as the delivery claim does.
   const holdMs = callWindowMs(config.timeoutMs);
+  // Not async: a job of no campaign (most of them) answers at once, without a promise to await.
   return {
-    async beforeSend(data: DeliveryJobData, job: Job) {
-      if (data.campaignId === undefined) return undefined;
-      const admitted = await counters.admit(data.campaignId, data.deliveryKey, tokenOf(job), holdMs);
-      return admitted ? undefined : `campaign ${data.campaignId} is cancelled`;
+    beforeSend(data: DeliveryJobData, job: Job) {
+      const campaignId = data.campaignId;
+      if (campaignId === undefined) return undefined;
+      return counters
+        .admit(campaignId, data.deliveryKey, tokenOf(job), holdMs)
+        .then((admitted) => (admitted ? undefined : `campaign ${campaignId} is cancelled`));
     },
-    async afterSend(data: DeliveryJobData, job: Job) {
-      if (data.campaignId !== undefined) await counters.release(data.campaignId, tokenOf(job));
+    afterSend(data: DeliveryJobData, job: Job) {
+      if (data.campaignId !== undefined) return counters.release(data.campaignId, tokenOf(job));
     },
-    async onDelivered(data: DeliveryJobData, job: Job, settled?: SettledDetails) {
+    onDelivered(data: DeliveryJobData, job: Job, settled?: SettledDetails) {
+      if (data.campaignId === undefined) return;
       // processedOn: when this (the delivering) attempt started, as the lateness metric measures it.
       const lateness = job.processedOn === undefined ? undefined : Math.max(0, job.processedOn - data.sendAt);
       // The frequency cap's count goes with the chunk's one move, so a retried or repeated job counts it once.
-      if (data.campaignId !== undefined) await counters.transition(data.campaignId, [data.deliveryKey], 'pf', 's', lateness, settled?.capped);
+      return counters.transition(data.campaignId, [data.deliveryKey], 'pf', 's', lateness, settled?.capped).then(() => undefined);
     },
     async onDeadLettered(data: DeliveryJobData | undefined, _reason: DeadLetterReason, job: Job, details?: DeadLetteredDetails) {
       // A redriven chunk that fails again is already counted as failed.

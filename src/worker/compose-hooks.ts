@@ -1,7 +1,8 @@
 import type { Job } from 'bullmq';
 import type { Logger } from '../shared/logger.js';
-import type { DeliveryJobData } from '../shared/job-data.js';
-import type { ProcessorHooks } from './processor.js';
+import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
+import type { DeadLetteredDetails, ProcessorHooks, SettledDetails } from './processor.js';
+import type { SendNotifyResult as SendResult } from '../neuxnet/client.js';
 
 /** Hook sets by name, in the order they run; the name goes into the log line of a hook that throws. */
 export type NamedHooks = Readonly<Record<string, ProcessorHooks | undefined>>;
@@ -21,29 +22,26 @@ export function composeHooks(logger: Logger, named: NamedHooks): ProcessorHooks 
   const hooks = Object.entries(named).filter((entry): entry is [string, ProcessorHooks] => entry[1] !== undefined);
   const failed = (set: string, hook: keyof ProcessorHooks, error: unknown) =>
     logger.error({ err: error, hook: `${set}.${hook}` }, 'a worker hook threw');
+  // Per hook, the sets that have it, found once: a hook no set has is left out, and the processor skips it.
+  const having = (name: keyof ProcessorHooks) => hooks.filter(([, hook]) => hook[name] !== undefined);
 
-  const each = (name: keyof ProcessorHooks, call: (hook: ProcessorHooks) => void) => {
-    for (const [set, hook] of hooks) {
-      if (hook[name] === undefined) continue;
-      try {
-        call(hook);
-      } catch (error) {
-        failed(set, name, error);
+  const each = <A extends unknown[]>(name: 'onCall' | 'onRetry', call: (hook: ProcessorHooks, ...args: A) => void) => {
+    const sets = having(name);
+    if (sets.length === 0) return undefined;
+    return (...args: A) => {
+      for (const [set, hook] of sets) {
+        try {
+          call(hook, ...args);
+        } catch (error) {
+          failed(set, name, error);
+        }
       }
-    }
+    };
   };
-  const eachAsync = async (name: keyof ProcessorHooks, call: (hook: ProcessorHooks) => unknown) => {
-    let first: { error: unknown } | undefined;
-    for (const [set, hook] of hooks) {
-      if (hook[name] === undefined) continue;
-      try {
-        await call(hook);
-      } catch (error) {
-        failed(set, name, error);
-        first ??= { error };
-      }
-    }
-    if (first) throw first.error;
+  const eachAwaited = <A extends unknown[]>(name: 'afterSend' | 'onDelivered' | 'onDeadLettered', call: (hook: ProcessorHooks, ...args: A) => unknown) => {
+    const sets = having(name);
+    if (sets.length === 0) return undefined;
+    return (...args: A) => inSequence(sets, (hook) => call(hook, ...args), (set, error) => failed(set, name, error));
   };
   const releaseEarlier = async (passed: readonly [string, ProcessorHooks][], data: DeliveryJobData, job: Job) => {
     for (const [set, hook] of passed) {
@@ -55,32 +53,98 @@ export function composeHooks(logger: Logger, named: NamedHooks): ProcessorHooks 
       }
     }
   };
+  const befores = having('beforeSend');
+  /** The rest of the beforeSend chain once a hook has answered with a promise (or thrown): `first` is that answer. */
+  const finishBeforeSend = async (data: DeliveryJobData, job: Job, from: number, first: unknown): Promise<string | undefined> => {
+    for (let i = from; i < befores.length; i++) {
+      const [set, hook] = befores[i] as [string, ProcessorHooks];
+      let why: string | undefined;
+      try {
+        why = (await (i === from ? first : hook.beforeSend?.(data, job))) as string | undefined;
+      } catch (error) {
+        failed(set, 'beforeSend', error);
+        await releaseEarlier(befores.slice(0, i), data, job);
+        throw error;
+      }
+      if (why !== undefined) {
+        await releaseEarlier(befores.slice(0, i), data, job);
+        return why;
+      }
+    }
+    return undefined;
+  };
 
-  return {
-    async beforeSend(data: DeliveryJobData, job: Job) {
-      const passed: [string, ProcessorHooks][] = [];
-      for (const [set, hook] of hooks) {
-        if (!hook.beforeSend) continue;
-        let why: string | undefined;
+  const composed: ProcessorHooks = {
+    afterSend: eachAwaited('afterSend', (h, data: DeliveryJobData, job: Job) => h.afterSend?.(data, job)),
+    onCall: each('onCall', (h, data: DeliveryJobData, result: SendResult, lateness: number, job: Job) => h.onCall?.(data, result, lateness, job)),
+    onDelivered: eachAwaited('onDelivered', (h, data: DeliveryJobData, job: Job, settled?: SettledDetails) =>
+      settled ? h.onDelivered?.(data, job, settled) : h.onDelivered?.(data, job),
+    ),
+    onDeadLettered: eachAwaited(
+      'onDeadLettered',
+      (h, data: DeliveryJobData | undefined, reason: DeadLetterReason, job: Job, details?: DeadLetteredDetails) =>
+        h.onDeadLettered?.(data, reason, job, details),
+    ),
+    onRetry: each('onRetry', (h, data: DeliveryJobData, delayMs: number, result: SendResult) => h.onRetry?.(data, delayMs, result)),
+  };
+  if (befores.length > 0) {
+    // The usual answer (no campaign, or one that is not cancelled) comes back without a promise: the
+    // chain only turns async from the first hook that returns one.
+    composed.beforeSend = (data, job) => {
+      for (let i = 0; i < befores.length; i++) {
+        const [, hook] = befores[i] as [string, ProcessorHooks];
+        let why: ReturnType<NonNullable<ProcessorHooks['beforeSend']>>;
         try {
-          why = await hook.beforeSend(data, job);
+          why = hook.beforeSend?.(data, job);
         } catch (error) {
-          failed(set, 'beforeSend', error);
-          await releaseEarlier(passed, data, job);
-          throw error;
+          return finishBeforeSend(data, job, i, Promise.reject(error));
         }
-        if (why !== undefined) {
-          await releaseEarlier(passed, data, job);
-          return why;
-        }
-        passed.push([set, hook]);
+        if (why !== undefined) return finishBeforeSend(data, job, i, why);
       }
       return undefined;
-    },
-    afterSend: (data, job) => eachAsync('afterSend', (h) => h.afterSend?.(data, job)),
-    onCall: (data, result, lateness, job) => each('onCall', (h) => h.onCall?.(data, result, lateness, job)),
-    onDelivered: (data, job, settled) => eachAsync('onDelivered', (h) => (settled ? h.onDelivered?.(data, job, settled) : h.onDelivered?.(data, job))),
-    onDeadLettered: (data, reason, job, details) => eachAsync('onDeadLettered', (h) => h.onDeadLettered?.(data, reason, job, details)),
-    onRetry: (data, delayMs, result) => each('onRetry', (h) => h.onRetry?.(data, delayMs, result)),
-  };
+    };
+  }
+  for (const key of Object.keys(composed) as (keyof ProcessorHooks)[]) if (composed[key] === undefined) delete composed[key];
+  return composed;
+}
+
+const isPromise = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | undefined)?.then === 'function';
+
+/**
+ * Calls each set's hook in order; an answer that is not a promise costs no await, so a chain of hooks with
+ * nothing to do (a job of no campaign) stays synchronous. Every hook runs; then the first error surfaces.
+ */
+function inSequence(sets: readonly [string, ProcessorHooks][], call: (hook: ProcessorHooks) => unknown, failed: (set: string, error: unknown) => void): Promise<void> | undefined {
+  for (let i = 0; i < sets.length; i++) {
+    const [set, hook] = sets[i] as [string, ProcessorHooks];
+    let result: unknown;
+    try {
+      result = call(hook);
+    } catch (error) {
+      failed(set, error);
+      return finishInSequence(sets, i + 1, call, failed, { error });
+    }
+    if (isPromise(result)) return finishInSequence(sets, i, call, failed, undefined, result);
+  }
+  return undefined;
+}
+
+async function finishInSequence(
+  sets: readonly [string, ProcessorHooks][],
+  from: number,
+  call: (hook: ProcessorHooks) => unknown,
+  failed: (set: string, error: unknown) => void,
+  first: { error: unknown } | undefined,
+  pending?: PromiseLike<unknown>,
+): Promise<void> {
+  for (let i = from; i < sets.length; i++) {
+    const [set, hook] = sets[i] as [string, ProcessorHooks];
+    try {
+      await (i === from && pending !== undefined ? pending : call(hook));
+    } catch (error) {
+      failed(set, error);
+      first ??= { error };
+    }
+  }
+  if (first) throw first.error;
 }

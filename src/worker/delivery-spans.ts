@@ -1,7 +1,7 @@
 import { context, SpanStatusCode, trace, type Attributes, type Context } from '@opentelemetry/api';
 import type { Job } from 'bullmq';
 import type { SendNotifyResult } from '../neuxnet/client.js';
-import { contextOf, SpanKind, tracer, withSpan } from '../shared/spans.js';
+import { contextOf, SpanKind, tracer, tracingOn, withSpan } from '../shared/spans.js';
 import type { DeliveryOutcome } from './processor.js';
 import { RetryableDeliveryError } from './retryable-error.js';
 
@@ -57,7 +57,7 @@ function thrownOutcome(error: unknown): { outcome: string; failed: boolean } {
 
 /** One CONSUMER span per delivery attempt, joined to the trace of the send or campaign that queued it. */
 export function tracedProcessor(process: Process): Process {
-  return (job, token) =>
+  const traced: Process = (job, token) =>
     tracer().startActiveSpan('neupush.delivery', { kind: SpanKind.CONSUMER, attributes: jobAttributes(job) }, parentOf(job), async (span) => {
       try {
         const outcome = await process(job, token);
@@ -72,6 +72,7 @@ export function tracedProcessor(process: Process): Process {
         span.end();
       }
     });
+  return (job, token) => (tracingOn() ? traced(job, token) : process(job, token));
 }
 
 /** A CLIENT span around one call of the platform (`sendNotify`, `sendActivity`), with its answer: outcome and statuses. */
@@ -79,6 +80,7 @@ export function tracedCall<R extends Pick<SendNotifyResult, 'outcome' | 'httpSta
   name: string,
   call: () => Promise<R>,
 ): Promise<R> {
+  if (!tracingOn()) return call();
   return withSpan(`neuxnet.${name}`, { kind: SpanKind.CLIENT }, async (span) => {
     const result = await call();
     span.setAttributes({

@@ -1,11 +1,14 @@
 import type { Job } from 'bullmq';
-import type { Logger } from '../shared/logger.js';
+import { plainLineLogger, type Logger } from '../shared/logger.js';
 
 /** A job's logger, bound to its queue, id and attempt. */
 export interface JobLogger {
   /** The job's child logger, made on first use: most deliveries log one line and need none. */
   (): Logger;
-  /** One info line with the job's bindings, without making a child logger (the per-delivery line). */
+  /**
+   * One info line with the job's bindings, without making a child logger (the per-delivery line). Its
+   * fields must be ids, counts and durations only: it skips the redaction pass (plainLineLogger).
+   */
   info(fields: Record<string, unknown>, msg: string): void;
 }
 
@@ -17,7 +20,7 @@ export function lazyJobLogger(root: Logger, job: Job): JobLogger {
   return Object.assign(get, {
     info(fields: Record<string, unknown>, msg: string) {
       if (child) child.info(fields, msg);
-      else if (root.isLevelEnabled('info')) root.info({ ...bindings(), ...fields }, msg);
+      else if (root.isLevelEnabled('info')) plainLineLogger(root).info({ ...bindings(), ...fields }, msg);
     },
   });
 }

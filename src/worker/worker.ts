@@ -101,12 +101,14 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
 
   const redis = connectRedis(config, 'worker');
   const workerConnection = connectRedis(config, 'worker');
-  for (const r of [redis, workerConnection]) r.on('error', (e) => log.debug({ err: e }, 'redis connection error'));
+  // The processor's own short commands (claims, sent records, campaign counters) from every job in flight:
+  // those issued in one turn of the event loop go out in one write, where each was a write and a read.
+  const records = connectRedis(config, 'worker', { autoPipelining: true });
+  for (const r of [redis, workerConnection, records]) r.on('error', (e) => log.debug({ err: e }, 'redis connection error'));
   try {
     await checkEvictionPolicy(redis, { allowEviction: config.allowEviction, logger: log });
   } catch (error) {
-    redis.disconnect();
-    workerConnection.disconnect();
+    for (const r of [redis, workerConnection, records]) r.disconnect();
     await telemetry?.shutdown();
     throw error;
   }
@@ -146,7 +148,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
   const webhooks = startWebhooks({ config, redis, logger, clock: localClock, ...(metrics && { registry: metrics.registry }) });
   // First in the chain: a cancelled campaign's chunk is dropped before any other hook sees the call.
   const hooks = composeHooks(log, {
-    campaign: campaignHooks(redis, config),
+    campaign: campaignHooks(records, config),
     metrics: metrics?.hooks,
     webhooks: webhooks.hooks,
     caller: options.hooks,
@@ -155,7 +157,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     config,
     client,
     deadLetters,
-    redis,
+    redis: records,
     logger,
     hooks,
     clock: localClock,
@@ -236,7 +238,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
       await webhooks.close(config.shutdownTimeoutMs);
       client.close();
       await Promise.allSettled([deadLetters.close(), deliveries.close(), schedulesForCounts.close(), ...webhookQueuesForCounts.map((q) => q.close()), health?.close()]);
-      await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection)]);
+      await Promise.allSettled([closeRedis(redis), closeRedis(workerConnection), closeRedis(records)]);
       await telemetry?.shutdown().catch((e: unknown) => log.warn({ err: e }, 'could not flush traces'));
       log.info('worker closed');
     })();

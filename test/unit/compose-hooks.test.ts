@@ -78,4 +78,18 @@ describe('composeHooks', () => {
     expect(await hooks.beforeSend?.(data, job)).toBe('cancelled');
     expect(logs.lines().map((l) => l.hook)).toEqual(['a.afterSend']);
   });
+
+  it('answers without a promise while every hook does, leaves out hooks no set has, and awaits one that returns a promise', async () => {
+    const calls: string[] = [];
+    const { hooks } = compose({ a: recorder('a', calls), b: { beforeSend: () => undefined } });
+    expect(hooks.beforeSend?.(data, job)).toBeUndefined();
+    expect(hooks.afterSend?.(data, job)).toBeUndefined();
+    expect(hooks.onDelivered).toBeUndefined();
+    expect(hooks.onRetry).toBeUndefined();
+    const later = compose({ a: recorder('a', calls), slow: { beforeSend: () => Promise.resolve('cancelled'), afterSend: () => Promise.resolve() } }).hooks;
+    const answer = later.beforeSend?.(data, job);
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toBe('cancelled');
+    expect(later.afterSend?.(data, job)).toBeInstanceOf(Promise);
+  });
 });

@@ -1,7 +1,8 @@
 import Fastify from 'fastify';
 import type { FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/shared/logger.js';
+import { pino } from 'pino';
+import { createLogger, plainLineLogger } from '../../src/shared/logger.js';
 import { createLogCapture } from '../helpers/log-capture.js';
 
 const PHONE = '501234567';
@@ -36,5 +37,24 @@ describe('log redaction', () => {
     expect(res.statusCode).toBe(200);
     expect(capture.lines().length).toBeGreaterThanOrEqual(3);
     expect(capture.text()).not.toContain('tok-xyz');
+  });
+
+  it('plainLineLogger writes a line of ids and counts as the logger would, and follows its level; an application logger keeps its own redaction', () => {
+    const capture = createLogCapture();
+    const log = createLogger({ level: 'info', destination: capture });
+    const fields = { queue: 'q', jobId: 'n-1.0', attempt: 1, recipients: 100, ms: 12 };
+    log.info(fields, 'delivered');
+    plainLineLogger(log).info(fields, 'delivered');
+    const [redacted, plain] = capture.lines().map(({ time: _t, ...rest }) => rest);
+    expect(plain).toEqual(redacted);
+    log.level = 'warn';
+    plainLineLogger(log).info(fields, 'not written');
+    expect(capture.lines()).toHaveLength(2);
+    // The root keeps redacting.
+    log.warn({ secret: 's3cr3t' }, 'still redacted');
+    expect(capture.text()).not.toContain('s3cr3t');
+
+    const theirs = pino({ redact: ['jobId'] }, createLogCapture());
+    expect(plainLineLogger(theirs)).toBe(theirs);
   });
 });
