@@ -3,14 +3,17 @@ import type { CreateCampaignOptions } from '../producer/campaign-options.js';
 import type { Config } from '../shared/config.js';
 import { closeRedis, connectRedis, waitForRedis } from '../shared/redis.js';
 
+/** `1 request`, `2 requests`. */
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 function planText(plan: CampaignPlan): string {
   const lines = [
-    `dry run: campaign ${plan.id ?? '(new id)'} would queue ${plan.recipients} recipients (${plan.read} records read) in ${plan.requests} requests`,
-    ...Object.entries(plan.byLanguage).map(([language, l]) => `  ${language}: ${l.recipients} recipients in ${l.requests} requests`),
+    `dry run: campaign ${plan.id ?? '(new id)'} would queue ${count(plan.recipients, 'recipient')} (${count(plan.read, 'record')} read) in ${count(plan.requests, 'request')}`,
+    ...Object.entries(plan.byLanguage).map(([language, l]) => `  ${language}: ${count(l.recipients, 'recipient')} in ${count(l.requests, 'request')}`),
     plan.sendTimes.distinct === 1
       ? `  due ${plan.sendTimes.first}`
       : `  due ${plan.sendTimes.first} to ${plan.sendTimes.last} (${plan.sendTimes.distinct} distinct send times)`,
-    ...(plan.heldByQuietHours !== undefined ? [`  moved by quiet hours: ${plan.heldByQuietHours} recipients`] : []),
+    ...(plan.heldByQuietHours !== undefined ? [`  moved by quiet hours: ${count(plan.heldByQuietHours, 'recipient')}`] : []),
     ...(plan.expectedFinishAt !== undefined ? [`  expected finish ${plan.expectedFinishAt}`] : []),
     'nothing was written',
   ];
