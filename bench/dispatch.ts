@@ -26,6 +26,8 @@ export interface DispatchFigures {
   ours: Throughput;
   rawBullmq: Throughput;
   plainGot: Throughput;
+  /** Only when asked for (bench/prof-dispatch.ts RAW=...). */
+  rawVariant?: Throughput;
 }
 
 function throughput(requests: number, ms: number, cpu: NodeJS.CpuUsage): Throughput {
@@ -146,7 +148,8 @@ async function plainGot(sandboxUrl: string, requests: number, inFlight: number):
 }
 
 const NONE: Throughput = { requests: 0, seconds: 0, requestsPerSecond: Number.NaN, recipientsPerSecond: Number.NaN, cpuMsPerRequest: Number.NaN };
-type Contender = 'ours' | 'raw' | 'got';
+/** `rawVariant`: the raw worker with what `raw` gives it of ours (RawVariant), beside the bare one. */
+type Contender = 'ours' | 'raw' | 'rawVariant' | 'got';
 
 /** The fastest run, with the least CPU per request of any run (both are what noise can only make worse). */
 function best(runs: Throughput[]): Throughput {
@@ -167,20 +170,21 @@ export async function benchDispatch(o: {
   rounds: number;
   /** Which contenders to run (for profiling one). Default all. */
   contenders?: readonly Contender[];
-  /** What the raw contender takes on of ours (profiling only). Default none: the bare worker. */
+  /** What the `rawVariant` contender takes on of ours (profiling only). Default none. */
   raw?: RawVariant;
 }): Promise<DispatchFigures> {
-  const order: Contender[] = (['ours', 'raw', 'got'] as const).filter((c) => o.contenders === undefined || o.contenders.includes(c));
-  const runs: Record<Contender, Throughput[]> = { ours: [], raw: [], got: [] };
+  const order: Contender[] = (['ours', 'raw', 'rawVariant', 'got'] as const).filter((c) => o.contenders === undefined || o.contenders.includes(c));
+  const runs: Record<Contender, Throughput[]> = { ours: [], raw: [], rawVariant: [], got: [] };
   // Warm the sandbox, the JIT and the sockets once, untimed, so the first contender is not penalised.
   await plainGot(o.sandboxUrl, 2_000, o.concurrency);
   for (let round = 0; round < o.rounds; round++) {
     for (let k = 0; k < order.length; k++) {
       const who = order[(round + k) % order.length] as Contender;
       if (who === 'ours') runs.ours.push(await ours(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency));
-      else if (who === 'raw') runs.raw.push(await rawBullmq(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency, o.raw));
+      else if (who === 'raw') runs.raw.push(await rawBullmq(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency));
+      else if (who === 'rawVariant') runs.rawVariant.push(await rawBullmq(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency, o.raw));
       else runs.got.push(await plainGot(o.sandboxUrl, o.jobs, o.concurrency));
     }
   }
-  return { ours: best(runs.ours), rawBullmq: best(runs.raw), plainGot: best(runs.got) };
+  return { ours: best(runs.ours), rawBullmq: best(runs.raw), plainGot: best(runs.got), ...(runs.rawVariant.length > 0 && { rawVariant: best(runs.rawVariant) }) };
 }
