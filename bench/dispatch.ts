@@ -26,6 +26,8 @@ export interface DispatchFigures {
   ours: Throughput;
   rawBullmq: Throughput;
   plainGot: Throughput;
+  /** Only when asked for (bench/prof-dispatch.ts RAW=...). */
+  rawVariant?: Throughput;
 }
 
 function throughput(requests: number, ms: number, cpu: NodeJS.CpuUsage): Throughput {
@@ -49,13 +51,20 @@ async function ours(redisUrl: string, sandboxUrl: string, jobs: number, concurre
   const config = loadConfig({}, overrides);
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const queue = openDeliveryQueue(config, redis);
-  await addInBatches(
-    queue,
-    Array.from({ length: jobs }, (_, i) => {
-      const data = deliveryData(i);
-      return { name: JOB_NAME.campaignChunk, data, opts: deliveryJobOptions(config, { jobId: data.deliveryKey, delay: 0, priority: PRIORITY.campaign }) };
-    }),
-  );
+  // Queued 1,000 at a time, each batch built when it is added, as the raw contender does: the jobs of all
+  // batches built at once (and four batches in flight) left ~125 MB live at the last full GC before the
+  // drain, from which V8 set the old generation's limit so high that no full GC ran during the drain; the
+  // heap grew to ~480 MB and every scavenge slowed with it (a third more GC time than the raw worker's,
+  // the whole CPU gap of the timed part). A deployed worker does not build the jobs it drains.
+  for (let i = 0; i < jobs; i += 1_000) {
+    await addInBatches(
+      queue,
+      Array.from({ length: Math.min(1_000, jobs - i) }, (_, k) => {
+        const data = deliveryData(i + k);
+        return { name: JOB_NAME.campaignChunk, data, opts: deliveryJobOptions(config, { jobId: data.deliveryKey, delay: 0, priority: PRIORITY.campaign }) };
+      }),
+    );
+  }
   const logger = createLogger({ level: 'info', destination: destination({ dest: '/dev/null', sync: false }) });
   const started = Date.now();
   const cpu = process.cpuUsage();
@@ -70,14 +79,31 @@ async function ours(redisUrl: string, sandboxUrl: string, jobs: number, concurre
   return throughput(jobs, ms, used);
 }
 
+/**
+ * What the raw contender takes on of ours, for profiling how much each costs (bench/prof-dispatch.ts):
+ * `limiter`, BullMQ's Redis-side rate limiter as our worker runs it (the global rate limit); `jobOptions`,
+ * our delivery job options (priority, attempts and backoff, removeOnComplete/Fail by age and count).
+ * The published bench runs the bare worker, none of them.
+ */
+export interface RawVariant {
+  limiter?: boolean;
+  jobOptions?: boolean;
+}
+
 /** A bare BullMQ worker doing the same signed got POST per job, nothing else. */
-async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, concurrency: number): Promise<Throughput> {
+async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, concurrency: number, variant: RawVariant = {}): Promise<Throughput> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const p = prefix('raw');
   const queue = new Queue<DeliveryJobData>('raw', { connection, prefix: p });
   for (let i = 0; i < jobs; i += 1_000) {
     await queue.addBulk(
-      Array.from({ length: Math.min(1_000, jobs - i) }, (_, k) => ({ name: 'raw', data: deliveryData(i + k), opts: { removeOnComplete: 1_000 } })),
+      Array.from({ length: Math.min(1_000, jobs - i) }, (_, k) => {
+        const data = deliveryData(i + k);
+        const opts = variant.jobOptions
+          ? deliveryJobOptions(loadConfig({}, { redisUrl }), { jobId: data.deliveryKey, delay: 0, priority: PRIORITY.campaign })
+          : { removeOnComplete: 1_000 };
+        return { name: 'raw', data, opts };
+      }),
     );
   }
   const sender = rawSender(sandboxUrl, concurrency);
@@ -90,7 +116,7 @@ async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, con
     async (job: Job<DeliveryJobData>) => {
       if (!(await sender.send(notificationOf(job.data)))) throw new Error('not accepted');
     },
-    { connection: workerConnection, prefix: p, concurrency },
+    { connection: workerConnection, prefix: p, concurrency, ...(variant.limiter && { limiter: { max: 1_000_000, duration: 1_000 } }) },
   );
   worker.on('error', () => {});
   await completions(worker, jobs);
@@ -122,7 +148,8 @@ async function plainGot(sandboxUrl: string, requests: number, inFlight: number):
 }
 
 const NONE: Throughput = { requests: 0, seconds: 0, requestsPerSecond: Number.NaN, recipientsPerSecond: Number.NaN, cpuMsPerRequest: Number.NaN };
-type Contender = 'ours' | 'raw' | 'got';
+/** `rawVariant`: the raw worker with what `raw` gives it of ours (RawVariant), beside the bare one. */
+type Contender = 'ours' | 'raw' | 'rawVariant' | 'got';
 
 /** The fastest run, with the least CPU per request of any run (both are what noise can only make worse). */
 function best(runs: Throughput[]): Throughput {
@@ -143,9 +170,11 @@ export async function benchDispatch(o: {
   rounds: number;
   /** Which contenders to run (for profiling one). Default all. */
   contenders?: readonly Contender[];
+  /** What the `rawVariant` contender takes on of ours (profiling only). Default none. */
+  raw?: RawVariant;
 }): Promise<DispatchFigures> {
-  const order: Contender[] = (['ours', 'raw', 'got'] as const).filter((c) => o.contenders === undefined || o.contenders.includes(c));
-  const runs: Record<Contender, Throughput[]> = { ours: [], raw: [], got: [] };
+  const order: Contender[] = (['ours', 'raw', 'rawVariant', 'got'] as const).filter((c) => o.contenders === undefined || o.contenders.includes(c));
+  const runs: Record<Contender, Throughput[]> = { ours: [], raw: [], rawVariant: [], got: [] };
   // Warm the sandbox, the JIT and the sockets once, untimed, so the first contender is not penalised.
   await plainGot(o.sandboxUrl, 2_000, o.concurrency);
   for (let round = 0; round < o.rounds; round++) {
@@ -153,8 +182,9 @@ export async function benchDispatch(o: {
       const who = order[(round + k) % order.length] as Contender;
       if (who === 'ours') runs.ours.push(await ours(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency));
       else if (who === 'raw') runs.raw.push(await rawBullmq(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency));
+      else if (who === 'rawVariant') runs.rawVariant.push(await rawBullmq(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency, o.raw));
       else runs.got.push(await plainGot(o.sandboxUrl, o.jobs, o.concurrency));
     }
   }
-  return { ours: best(runs.ours), rawBullmq: best(runs.raw), plainGot: best(runs.got) };
+  return { ours: best(runs.ours), rawBullmq: best(runs.raw), plainGot: best(runs.got), ...(runs.rawVariant.length > 0 && { rawVariant: best(runs.rawVariant) }) };
 }
