@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Producer } from '../src/producer/producer.js';
@@ -49,7 +50,9 @@ export async function benchEnqueue(o: { redisUrl: string; jobs: number; inFlight
   const config = loadConfig({}, { redisUrl: o.redisUrl, prefix: prefix('raw') });
   const queue = new Queue<DeliveryJobData>('raw', { connection, prefix: config.prefix });
   const job = (i: number) => {
-    const data = deliveryData(i);
+    // Ids of the shape `send` gives (`n-<uuid>`, job `n-<uuid>.0`): the same job data size and key lengths.
+    const id = `n-${randomUUID()}`;
+    const data = { ...deliveryData(i), notificationId: id, deliveryKey: `${id}.0` };
     return { name: JOB_NAME.notification, data, opts: deliveryJobOptions(config, { jobId: data.deliveryKey, delay: 0, priority: PRIORITY.oneOff }) };
   };
   const rawJobs = Array.from({ length: o.jobs }, (_, i) => job(i));

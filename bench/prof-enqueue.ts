@@ -3,6 +3,7 @@
  * bare `Queue.add` of the same jobs (50 in flight, best of the rounds) and prints the rate and the CPU per
  * job of this process for each. With PROF=<dir> it writes a CPU profile of each round there.
  */
+import { randomUUID } from 'node:crypto';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { startRedisServer } from '../test/helpers/redis-server.js';
@@ -19,7 +20,8 @@ const notifications = Array.from({ length: jobs }, (_, i) => ({ ...notificationF
 const connection = new Redis(server.url, { maxRetriesPerRequest: null });
 const config = loadConfig({}, { redisUrl: server.url, prefix: prefix('raw') });
 const queue = new Queue('raw', { connection, prefix: config.prefix });
-const rawJobs = Array.from({ length: jobs }, (_, i) => { const data = deliveryData(i); return { name: JOB_NAME.notification, data, opts: deliveryJobOptions(config, { jobId: data.deliveryKey, delay: 0, priority: PRIORITY.oneOff }) }; });
+// Ids of the shape `send` gives (`n-<uuid>`, job `n-<uuid>.0`): the same job data size and key lengths.
+const rawJobs = Array.from({ length: jobs }, (_, i) => { const id = `n-${randomUUID()}`; const data = { ...deliveryData(i), notificationId: id, deliveryKey: `${id}.0` }; return { name: JOB_NAME.notification, data, opts: deliveryJobOptions(config, { jobId: data.deliveryKey, delay: 0, priority: PRIORITY.oneOff }) }; });
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 const session = new Session();

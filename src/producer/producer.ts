@@ -21,7 +21,7 @@ import {
 import type { Logger } from '../shared/logger.js';
 import { closeRedis, connectRedis, waitForRedis, type RedisConnection } from '../shared/redis.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
-import { withSpan, type Span } from '../shared/spans.js';
+import { NOOP_SPAN, tracingOn, withSpan, type Span } from '../shared/spans.js';
 import {
   listWebhookDeadLetters,
   redriveWebhookDeadLetters,
@@ -138,6 +138,8 @@ export class Producer {
    * request again answers `duplicate: true`, a different one throws IdempotencyConflictError.
    */
   send(notification: NotificationInput, options: SendOptions = {}): Promise<SendResult> {
+    // Without a tracing SDK the span would be a no-op: skip its wrapper and attributes on every call.
+    if (!tracingOn()) return this.#send(notification, options, NOOP_SPAN);
     return withSpan('neupush.send', {}, async (span) => {
       const result = await this.#send(notification, options, span);
       span.setAttributes({ 'neupush.notification.id': result.id, 'neupush.jobs': result.jobs, 'neupush.duplicate': result.duplicate });

@@ -51,31 +51,37 @@ export function deliveryJobOptions(
     timestamp?: number;
   },
 ): JobsOptions {
-  return {
-    jobId: job.jobId,
-    ...(job.delay > 0 && { delay: job.delay }),
-    ...(job.timestamp !== undefined && { timestamp: job.timestamp }),
-    priority: job.priority,
-    attempts: config.attempts,
-    backoff: { type: BACKOFF_TYPE, delay: config.backoffMs },
-    removeOnComplete: { age: 24 * 3600, count: 1000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
-  };
+  // Assigned rather than spread: conditional spreads cost about a microsecond, which shows on a one-off send.
+  const opts: JobsOptions = { jobId: job.jobId };
+  if (job.delay > 0) opts.delay = job.delay;
+  if (job.timestamp !== undefined) opts.timestamp = job.timestamp;
+  opts.priority = job.priority;
+  opts.attempts = config.attempts;
+  opts.backoff = { type: BACKOFF_TYPE, delay: config.backoffMs };
+  opts.removeOnComplete = { age: 24 * 3600, count: 1000 };
+  opts.removeOnFail = { age: 7 * 24 * 3600 };
+  return opts;
 }
 
 /** Several addBulk batches in flight keep both cores busy (BASELINES.md): 4 batches of 1,000. */
-export async function addInBatches<T>(
+export function addInBatches<T>(
   queue: Queue<T>,
   jobs: { name: string; data: T; opts: JobsOptions }[],
   batchSize = 1_000,
   inFlight = 4,
 ): Promise<void> {
   // One job (most one-off sends): a plain add is one script call, where addBulk wraps it in MULTI/EXEC.
+  // Not an async function: its extra promise is a visible share of a one-off send.
   if (jobs.length === 1) {
     const [job] = jobs as [(typeof jobs)[number]];
-    await queue.add(job.name as Parameters<Queue<T>['add']>[0], job.data as Parameters<Queue<T>['add']>[1], job.opts);
-    return;
+    return queue.add(job.name as Parameters<Queue<T>['add']>[0], job.data as Parameters<Queue<T>['add']>[1], job.opts).then(done);
   }
+  return addBatches(queue, jobs, batchSize, inFlight);
+}
+
+const done = (): void => {};
+
+async function addBatches<T>(queue: Queue<T>, jobs: { name: string; data: T; opts: JobsOptions }[], batchSize: number, inFlight: number): Promise<void> {
   const batches: (typeof jobs)[] = [];
   for (let i = 0; i < jobs.length; i += batchSize) batches.push(jobs.slice(i, i + batchSize));
   let next = 0;
