@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { LANGUAGES, LIMITS, openIdRule } from './notification.js';
+import { httpUrl, requiredOr, text } from './field-rules.js';
+import { LANGUAGES, LIMITS, openIdField } from './notification.js';
 
 /**
  * An activity card (sendActivity, spec: neuxnet-sendnotify.md section "sendActivity") as callers write it:
@@ -17,28 +18,6 @@ export const ACTIVITY_LIMITS = {
 /** The Open API path of sendActivity. */
 export const SEND_ACTIVITY_PATH = '/neuopenapi/activity/sendActivity';
 
-const requiredOr = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
-
-function text(max: number) {
-  return z
-    .string({ error: requiredOr('must be a string') })
-    .refine((s) => s.trim().length > 0, 'must not be empty')
-    .refine((s) => s.length <= max, `must be at most ${max} characters`);
-}
-
-const httpUrl = text(LIMITS.url).refine((s) => {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an absolute http(s) URL');
-
-const openId = z.string({ error: requiredOr('must be a string') }).superRefine((s, ctx) => {
-  const rule = openIdRule(s);
-  if (rule !== undefined) ctx.addIssue({ code: 'custom', message: rule });
-});
 
 /** A field the caller may not set: neupush does, and says how to get what was meant. */
 const setByNeupush = (how: string) =>
@@ -61,11 +40,11 @@ export const ActivityCardSchema = z
         .union([z.string(), z.number()], { error: requiredOr('must be a string') })
         .transform((v) => String(v))
         .pipe(text(ACTIVITY_LIMITS.templateId)),
-      iconUrl: httpUrl,
+      iconUrl: httpUrl(LIMITS.url),
       path: text(ACTIVITY_LIMITS.path).optional(),
       language: z.enum(LANGUAGES, { error: requiredOr(`must be one of ${LANGUAGES.join(', ')}`) }),
       openIds: z
-        .array(openId, { error: 'must be an array of strings' })
+        .array(openIdField, { error: 'must be an array of strings' })
         .max(LIMITS.openIdsPerSend, `must have at most ${LIMITS.openIdsPerSend} items (use a campaign for more)`)
         .readonly()
         .transform((ids): string[] => [...new Set(ids)])

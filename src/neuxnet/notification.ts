@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl, requiredOr, text } from './field-rules.js';
 
 /**
  * The notification as callers write it, in the vendor's field names (spec: neuxnet-sendnotify.md).
@@ -18,8 +19,6 @@ export const LIMITS = {
 export const LANGUAGES = ['en_US', 'ar_SA', 'zh_CN'] as const;
 export type Language = (typeof LANGUAGES)[number];
 
-/** A missing required field says so, rather than that `undefined` has the wrong type. */
-const requiredOr = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : message);
 
 /** A code the vendor documents as a string ("1") that callers also write as a number (1). */
 function code<const T extends readonly string[]>(allowed: T) {
@@ -29,21 +28,7 @@ function code<const T extends readonly string[]>(allowed: T) {
     .pipe(z.enum(allowed, { error: `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}` }));
 }
 
-function text(max: number) {
-  return z
-    .string({ error: requiredOr('must be a string') })
-    .refine((s) => s.trim().length > 0, 'must not be empty')
-    .refine((s) => s.length <= max, `must be at most ${max} characters`);
-}
-
-const httpUrl = text(LIMITS.url).refine((s) => {
-  try {
-    const u = new URL(s);
-    return u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    return false;
-  }
-}, 'must be an absolute http(s) URL');
+const url = httpUrl(LIMITS.url);
 
 /**
  * The rule an openId breaks, or undefined when it is fine: the one definition, used for `openIds` here and
@@ -59,7 +44,8 @@ export function openIdRule(openId: unknown): string | undefined {
   return undefined;
 }
 
-const openId = z.string({ error: requiredOr('must be a string') }).superRefine((s, ctx) => {
+/** An openId field: a string that keeps {@link openIdRule}. */
+export const openIdField = z.string({ error: requiredOr('must be a string') }).superRefine((s, ctx) => {
   const rule = openIdRule(s);
   if (rule !== undefined) ctx.addIssue({ code: 'custom', message: rule });
 });
@@ -78,7 +64,7 @@ const notificationShape = z.strictObject(
       .refine((s) => /^\d{4,15}$/.test(s), 'must be 4 to 15 digits')
       .optional(),
     openIds: z
-      .array(openId, { error: 'must be an array of strings' })
+      .array(openIdField, { error: 'must be an array of strings' })
       .max(LIMITS.openIdsPerSend, `must have at most ${LIMITS.openIdsPerSend} items (use a campaign for more)`)
       // Callers may pass a readonly (`as const`) list: it is only read, and the output is a fresh array.
       .readonly()
@@ -88,7 +74,7 @@ const notificationShape = z.strictObject(
     text: text(LIMITS.text),
     navigateType: code(['1', '2'] as const),
     miniAppId: text(LIMITS.miniAppId).optional(),
-    url: httpUrl.optional(),
+    url: url.optional(),
     link: text(LIMITS.link).optional(),
     language: z.enum(LANGUAGES, { error: `must be one of ${LANGUAGES.join(', ')}` }).optional(),
   },
