@@ -27,13 +27,6 @@ export function redisOptions(role: ConnectionRole): RedisOptions {
 export interface ConnectOptions {
   /** Where its connection errors are logged (see logConnectionErrors). @defaultValue not logged */
   logger?: Logger;
-  /**
-   * Send the commands issued in one turn of the event loop in one write (ioredis enableAutoPipelining).
-   * For a connection that many concurrent jobs share for short commands: one socket write and one read
-   * for a burst instead of one each. Not for the connections BullMQ blocks on.
-   * @defaultValue `false`
-   */
-  autoPipelining?: boolean;
 }
 
 /**
@@ -43,14 +36,13 @@ export interface ConnectOptions {
 export function connectRedis(
   config: Pick<Config, 'redisUrl' | 'redisClusterNodes' | 'redisSentinels' | 'redisSentinelName'>,
   role: ConnectionRole,
-  { logger, autoPipelining = false }: ConnectOptions = {},
+  { logger }: ConnectOptions = {},
 ): RedisConnection {
-  const pipelining = autoPipelining ? { enableAutoPipelining: true } : {};
   const redis = config.redisClusterNodes
-    ? new Cluster(config.redisClusterNodes, { ...clusterOptions(config.redisUrl, role), ...pipelining })
+    ? new Cluster(config.redisClusterNodes, clusterOptions(config.redisUrl, role))
     : config.redisSentinels
-      ? new Redis({ ...sentinelOptions(config.redisUrl, config.redisSentinels, config.redisSentinelName, role), ...pipelining })
-      : new Redis(config.redisUrl, { ...redisOptions(role), ...pipelining });
+      ? new Redis(sentinelOptions(config.redisUrl, config.redisSentinels, config.redisSentinelName, role))
+      : new Redis(config.redisUrl, redisOptions(role));
   if (logger) logConnectionErrors(redis, logger);
   return redis;
 }

@@ -297,7 +297,7 @@ export function createProcessor(deps: ProcessorDeps) {
     // Awaited before the job may complete, not left to ride along with BullMQ's completion: the two go over
     // different connections, so the completion could reach Redis first, and a crash in between would leave a
     // completed job guarded only by its claim, which lapses; a later run of the same deliveryKey (a redrive,
-    // a repeated send) would call again. It costs a round trip of latency, not CPU: the SET is auto-pipelined.
+    // a repeated send) would call again. It costs a round trip of latency, not CPU.
     await recordSent(redis, config.prefix, data.deliveryKey, config.dedupTtlMs);
     log.info({ recipients: result.recipients, ms: result.durationMs, ...(capped > 0 && { capped }) }, 'delivered');
     await (capped > 0 ? hooks.onDelivered?.(data, job, { capped }) : hooks.onDelivered?.(data, job));

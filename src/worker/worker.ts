@@ -101,9 +101,11 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
 
   const redis = connectRedis(config, 'worker');
   const workerConnection = connectRedis(config, 'worker');
-  // The processor's own short commands (claims, sent records, campaign counters) from every job in flight:
-  // those issued in one turn of the event loop go out in one write, where each was a write and a read.
-  const records = connectRedis(config, 'worker', { autoPipelining: true });
+  // The processor's own short commands (claims, sent records, campaign counters, caps) on a connection of
+  // their own, beside BullMQ's. Not auto-pipelined: ioredis 5.11's auto-pipelining crashed the process with
+  // an uncaught "results[i] is not iterable" under the frequency-cap script (seen in CI), and breaks EVALSHA
+  // on a Cluster (redis/ioredis#2109).
+  const records = connectRedis(config, 'worker');
   for (const r of [redis, workerConnection, records]) r.on('error', (e) => log.debug({ err: e }, 'redis connection error'));
   try {
     await checkEvictionPolicy(redis, { allowEviction: config.allowEviction, logger: log });
