@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { httpUrl, requiredOr, text } from './field-rules.js';
-import { LANGUAGES, LIMITS, openIdField } from './notification.js';
+import { LANGUAGES, LIMITS, openIdList } from './notification.js';
 
 /**
  * An activity card (sendActivity, spec: neuxnet-sendnotify.md section "sendActivity") as callers write it:
@@ -43,12 +43,7 @@ export const ActivityCardSchema = z
       iconUrl: httpUrl(LIMITS.url),
       path: text(ACTIVITY_LIMITS.path).optional(),
       language: z.enum(LANGUAGES, { error: requiredOr(`must be one of ${LANGUAGES.join(', ')}`) }),
-      openIds: z
-        .array(openIdField, { error: 'must be an array of strings' })
-        .max(LIMITS.openIdsPerSend, `must have at most ${LIMITS.openIdsPerSend} items (use a campaign for more)`)
-        .readonly()
-        .transform((ids): string[] => [...new Set(ids)])
-        .optional(),
+      openIds: openIdList.optional(),
       status: setByNeupush('showActivity sends 1, removeActivity (or removeAt) sends 0'),
       validityTime: setByNeupush('pass the validityTime or until option'),
     },

@@ -45,10 +45,18 @@ export function openIdRule(openId: unknown): string | undefined {
 }
 
 /** An openId field: a string that keeps {@link openIdRule}. */
-export const openIdField = z.string({ error: requiredOr('must be a string') }).superRefine((s, ctx) => {
+const openIdField = z.string({ error: requiredOr('must be a string') }).superRefine((s, ctx) => {
   const rule = openIdRule(s);
   if (rule !== undefined) ctx.addIssue({ code: 'custom', message: rule });
 });
+
+/** One request's openIds, de-duplicated in order (notifications and activity cards alike). */
+export const openIdList = z
+  .array(openIdField, { error: 'must be an array of strings' })
+  .max(LIMITS.openIdsPerSend, `must have at most ${LIMITS.openIdsPerSend} items (use a campaign for more)`)
+  // Callers may pass a readonly (`as const`) list: it is only read, and the output is a fresh array.
+  .readonly()
+  .transform((ids): string[] => [...new Set(ids)]);
 
 const notificationShape = z.strictObject(
   {
@@ -63,13 +71,7 @@ const notificationShape = z.strictObject(
     mobileNumber: text(20)
       .refine((s) => /^\d{4,15}$/.test(s), 'must be 4 to 15 digits')
       .optional(),
-    openIds: z
-      .array(openIdField, { error: 'must be an array of strings' })
-      .max(LIMITS.openIdsPerSend, `must have at most ${LIMITS.openIdsPerSend} items (use a campaign for more)`)
-      // Callers may pass a readonly (`as const`) list: it is only read, and the output is a fresh array.
-      .readonly()
-      .transform((ids): string[] => [...new Set(ids)])
-      .optional(),
+    openIds: openIdList.optional(),
     title: text(LIMITS.title),
     text: text(LIMITS.text),
     navigateType: code(['1', '2'] as const),
