@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import type { CampaignOptionsSummary } from '../shared/campaign-status.js';
 import { ID_PATTERN, ID_RULE } from '../shared/campaign-keys.js';
 import { ValidationError, type FieldIssue } from '../shared/errors.js';
 import { formatCap, resolveFrequencyCap, type FrequencyCap, type FrequencyCapInput } from '../shared/frequency-cap.js';
@@ -143,20 +144,7 @@ export interface CampaignSpec {
   /** Digest of the notification and the options that shape delivery: a resume must match it. */
   fingerprint: string;
   /** What `getCampaign` shows of the options. */
-  summary: {
-    title: string;
-    sendAt?: string;
-    timezone?: string;
-    localTime?: string;
-    defaultTimezone?: string;
-    expiresIn?: string;
-    /** `22:00-08:00`. */
-    quietHours?: string;
-    /** Recipients per minute. */
-    throttle?: number;
-    /** `2/24h`. */
-    frequencyCap?: string;
-  };
+  summary: CampaignOptionsSummary;
 }
 
 const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;

@@ -27,6 +27,12 @@ export interface CampaignCounts {
   pending: number;
 }
 
+/** The options a campaign's status shows, as its create stored them (written once, read by getCampaign). */
+export type CampaignOptionsSummary = Pick<
+  CampaignStatus,
+  'title' | 'sendAt' | 'timezone' | 'localTime' | 'defaultTimezone' | 'expiresIn' | 'quietHours' | 'throttle' | 'frequencyCap'
+>;
+
 export interface CampaignStatus extends CampaignCounts {
   /** Left out by the frequency cap; 0 for a campaign without a cap. */
   capped: number;
