@@ -1,5 +1,5 @@
 import { ValidationError } from '../shared/errors.js';
-import { toRecipient } from '../shared/recipient.js';
+import { BrokenRule, toRecipient } from '../shared/recipient.js';
 import { campaignContext, type CampaignContext } from './campaign-context.js';
 import { resolveCampaignSpec, type CampaignSpec, type CreateCampaignOptions } from './campaign-options.js';
 import { cancelCampaign } from '../shared/campaign-cancel.js';
@@ -34,11 +34,10 @@ const BATCHES_IN_FLIGHT = 2;
 /** Each record as it arrives: the recipient rules, and a zone when delivery follows local time or quiet hours. */
 export function recipientRules(spec: CampaignSpec): NormalizeRecord {
   const needsZone = spec.timing.kind === 'local' || spec.timing.quietHours !== undefined;
+  if (!needsZone) return toRecipient;
   return (record) => {
     const r = toRecipient(record);
-    if (typeof r !== 'string' && needsZone && zoneOf(r, spec.timing) === undefined) {
-      return 'has no timezone and no defaultTimezone is set';
-    }
+    if (!(r instanceof BrokenRule) && zoneOf(r, spec.timing) === undefined) return new BrokenRule('has no timezone and no defaultTimezone is set');
     return r;
   };
 }

@@ -1,7 +1,7 @@
 import type { Language } from '../neuxnet/notification.js';
 import { campaignKeys } from '../shared/campaign-keys.js';
 import { ValidationError } from '../shared/errors.js';
-import type { Recipient } from '../shared/recipient.js';
+import { openIdOf } from '../shared/recipient.js';
 import { systemClock } from '../neuxnet/clock.js';
 import type { CampaignContext } from './campaign-context.js';
 import { recipientError, recipientRules } from './campaign-create.js';
@@ -97,8 +97,8 @@ export async function planCampaign(
   let batchNo = 0;
   try {
     for await (const batch of input) {
-      const fresh: Recipient[] = batch.recipients.filter((r) => seen.add(r.openId));
-      tally.add(planBatch({ campaignId: spec.id, batchNo: batchNo++, recipients: fresh, timing: spec.timing, chunkSize: ctx.config.chunkSize, timingCache, positions, languageOf }));
+      const fresh = batch.recipients.filter((r) => seen.add(openIdOf(r)));
+      tally.add(planBatch({ campaignId: spec.id, batchNo: batchNo++, recipients: fresh, bare: batch.bare, timing: spec.timing, chunkSize: ctx.config.chunkSize, timingCache, positions, languageOf }));
     }
   } catch (error) {
     throw error instanceof RecipientRuleError ? recipientError(spec, error, 0) : error;

@@ -1,12 +1,15 @@
 import { LANGUAGES, TranslationSchema, type Language, type Notification, type Translation } from '../neuxnet/notification.js';
 import type { FieldIssue } from '../shared/errors.js';
-import type { Recipient } from '../shared/recipient.js';
+import type { RecipientEntry } from '../shared/recipient.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
 
 /** A campaign's content in languages other than its notification's own, by language code. */
 export type Translations = Partial<Record<Language, Translation>>;
 
 type CampaignNotification = Omit<Notification, 'openIds'>;
+
+/** The language whose content a recipient gets: one for everyone, or one per recipient. */
+export type LanguageOf = Language | ((r: RecipientEntry) => Language);
 
 /**
  * Check `notification.translations` (already taken out of the notification): known language codes only,
@@ -60,11 +63,12 @@ export function parseTranslations(input: unknown, notification: CampaignNotifica
 export function languageFor(
   spec: { notification: CampaignNotification; translations?: Translations },
   fallback: Language,
-): (r: Recipient) => Language {
+): LanguageOf {
   const { notification, translations } = spec;
   const own = notification.language ?? fallback;
-  if (translations === undefined) return () => own;
-  return (r) => (r.language !== undefined && translations[r.language] !== undefined ? r.language : own);
+  // Without translations everyone gets the one language: a value, so the planner need not ask per recipient.
+  if (translations === undefined) return own;
+  return (r) => (typeof r !== 'string' && r.language !== undefined && translations[r.language] !== undefined ? r.language : own);
 }
 
 /**

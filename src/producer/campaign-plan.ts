@@ -1,6 +1,7 @@
 import type { Language } from '../neuxnet/notification.js';
-import type { Recipient } from '../shared/recipient.js';
+import { openIdOf, type RecipientEntry } from '../shared/recipient.js';
 import { nextLocalTime } from '../shared/time.js';
+import type { LanguageOf } from './campaign-languages.js';
 import type { CampaignSpec, CampaignTiming } from './campaign-options.js';
 import { quietHoursEnd } from './quiet-hours.js';
 
@@ -21,8 +22,14 @@ export interface PlannedChunk {
  * The zone whose wall clock a recipient's delivery follows (local time, quiet hours); undefined when it
  * has none, or when the campaign's timing does not depend on zones.
  */
-export function zoneOf(r: Recipient, timing: CampaignTiming): string | undefined {
-  return timing.kind === 'local' || timing.quietHours !== undefined ? (r.timezone ?? timing.defaultTimezone) : undefined;
+export function zoneOf(r: RecipientEntry, timing: CampaignTiming): string | undefined {
+  if (!followsZones(timing)) return undefined;
+  return (typeof r === 'string' ? undefined : r.timezone) ?? timing.defaultTimezone;
+}
+
+/** Whether a recipient's send time depends on their zone (local time, quiet hours). */
+export function followsZones(timing: CampaignTiming): boolean {
+  return timing.kind === 'local' || timing.quietHours !== undefined;
 }
 
 /** A group's send time and deadline; `held` when quiet hours moved them (only set with quiet hours). */
@@ -87,7 +94,9 @@ export function paceOffsetMs(position: number, perMinute: number): number {
 export function planBatch(args: {
   campaignId: string;
   batchNo: number;
-  recipients: readonly Recipient[];
+  recipients: readonly RecipientEntry[];
+  /** Every recipient is a bare openId string (RecordBatch.bare): used as they are, without a copy. */
+  bare?: boolean;
   timing: CampaignTiming;
   chunkSize: number;
   /** Per-zone send times of this run, shared across batches. */
@@ -95,27 +104,17 @@ export function planBatch(args: {
   /** With a paced timing: recipients planned so far per send time, shared across batches (moved on here). */
   positions?: PacingPositions;
   /** The language whose content a recipient gets. */
-  languageOf?: (r: Recipient) => Language;
+  languageOf?: LanguageOf;
 }): PlannedChunk[] {
-  const { campaignId, batchNo, recipients, timing, languageOf } = args;
+  const { campaignId, batchNo, timing, languageOf } = args;
   const cache = args.timingCache ?? new Map<string, GroupTiming>();
   const positions = args.positions ?? new Map<number, number>();
   const perMinute = timing.perMinute;
   // One request never exceeds a minute's budget.
   const chunkSize = perMinute === undefined ? args.chunkSize : Math.min(args.chunkSize, perMinute);
-  const groups = new Map<string, { zone: string; language: Language | undefined; ids: string[] }>();
-  for (const r of recipients) {
-    const zone = zoneOf(r, timing) ?? '';
-    const language = languageOf?.(r);
-    // A zone holds no space, so "zone language" names one group unambiguously.
-    const key = language === undefined ? zone : `${zone} ${language}`;
-    let group = groups.get(key);
-    if (!group) groups.set(key, (group = { zone, language, ids: [] }));
-    group.ids.push(r.openId);
-  }
   const chunks: PlannedChunk[] = [];
   let k = 0;
-  for (const { zone, language, ids } of groups.values()) {
+  for (const { zone, language, ids } of groupsOf(args.recipients, args.bare === true, timing, languageOf)) {
     let t = cache.get(zone);
     if (!t) cache.set(zone, (t = groupTiming(timing, zone === '' ? undefined : zone)));
     for (let i = 0; i < ids.length; i += chunkSize) {
@@ -137,4 +136,32 @@ export function planBatch(args: {
     }
   }
   return chunks;
+}
+
+interface Group {
+  zone: string;
+  language: Language | undefined;
+  ids: string[];
+}
+
+/**
+ * A batch's recipients by zone and language, in order of first appearance. When neither varies (the
+ * common campaign: one send time, one language) the batch is one group, built without a lookup per
+ * recipient and, for bare openIds, without a copy.
+ */
+function groupsOf(recipients: readonly RecipientEntry[], bare: boolean, timing: CampaignTiming, languageOf: LanguageOf | undefined): Iterable<Group> {
+  if (!followsZones(timing) && typeof languageOf !== 'function') {
+    return [{ zone: '', language: languageOf, ids: bare ? (recipients as string[]) : recipients.map(openIdOf) }];
+  }
+  const groups = new Map<string, Group>();
+  for (const r of recipients) {
+    const zone = zoneOf(r, timing) ?? '';
+    const language = typeof languageOf === 'function' ? languageOf(r) : languageOf;
+    // A zone holds no space, so "zone language" names one group unambiguously.
+    const key = language === undefined ? zone : `${zone} ${language}`;
+    let group = groups.get(key);
+    if (!group) groups.set(key, (group = { zone, language, ids: [] }));
+    group.ids.push(openIdOf(r));
+  }
+  return groups.values();
 }

@@ -46,19 +46,41 @@ export class OpenIdSet {
 
   /** Add `openId`; true when it was not in the set before. */
   add(openId: string): boolean {
+    return this.insert(openId) < 0;
+  }
+
+  /**
+   * Add `openId`: -1 when it was not in the set before (its characters are now the arena's last entry),
+   * else the arena offset of the entry that already holds it. Offsets are a deterministic function of the
+   * openIds added before, in their order, so they can stand for an openId in a digest of the input.
+   */
+  insert(openId: string): number {
     const h = this.#hash(openId);
     const hashes = this.#hashes;
     const refs = this.#refs;
     const mask = this.#mask;
     let i = h & mask;
     for (let ref = refs[i] as number; ref !== 0; ref = refs[i] as number) {
-      if (hashes[i] === h && this.#equals(ref - 1, openId)) return false;
+      if (hashes[i] === h && this.#equals(ref - 1, openId)) return ref - 1;
       i = (i + 1) & mask;
     }
     hashes[i] = h;
     refs[i] = this.#append(openId) + 1;
     if (++this.#size * 2 > refs.length) this.#grow();
-    return true;
+    return -1;
+  }
+
+  /** Bytes of the arena used so far: the end of the last entry added. */
+  get arenaUsed(): number {
+    return this.#used;
+  }
+
+  /**
+   * The entries added between two `arenaUsed` readings, as stored: per openId a 2-byte header (length,
+   * and whether characters are 2 bytes) and its characters. A view, valid until the next add.
+   */
+  arenaBytes(from: number, to: number): Uint8Array {
+    return this.#arena.subarray(from, to);
   }
 
   #equals(at: number, openId: string): boolean {

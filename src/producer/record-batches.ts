@@ -1,4 +1,4 @@
-import type { Recipient } from '../shared/recipient.js';
+import { BrokenRule, type RecipientEntry } from '../shared/recipient.js';
 
 /** A record broke a rule; `index` is its 0-based record number. The caller words the error. */
 export class RecipientRuleError extends Error {
@@ -13,11 +13,13 @@ export class RecipientRuleError extends Error {
 }
 
 /** Turns one input record into a recipient, or returns the rule it breaks. */
-export type NormalizeRecord = (record: unknown) => Recipient | string;
+export type NormalizeRecord = (record: unknown) => RecipientEntry | BrokenRule;
 
 export interface RecordBatch {
   /** Normalised recipients, repeats included, in input order. */
-  recipients: Recipient[];
+  recipients: RecipientEntry[];
+  /** Every one of them is a bare openId (no zone, no language): the planner can use them as they are. */
+  bare: boolean;
   /** Record number (0-based) of the first of them. */
   firstIndex: number;
   /** True for records a resumed campaign already consumed: re-read only to rebuild the run's state. */
@@ -48,18 +50,23 @@ export class RecordBatches {
   }
 
   async *[Symbol.asyncIterator](): AsyncGenerator<RecordBatch> {
-    let recipients: Recipient[] = [];
+    let recipients: RecipientEntry[] = [];
+    let bare = true;
     let firstIndex = 0;
     const take = (record: unknown): boolean => {
       const r = this.#normalize(record);
-      if (typeof r === 'string') throw new RecipientRuleError(this.read, r);
+      if (typeof r !== 'string') {
+        if (r instanceof BrokenRule) throw new RecipientRuleError(this.read, r.rule);
+        bare = false;
+      }
       recipients.push(r);
       this.read++;
       return recipients.length >= this.#size || this.read === this.#replay;
     };
     const batch = (): RecordBatch => {
-      const full = { recipients, firstIndex, replay: firstIndex < this.#replay };
+      const full = { recipients, bare, firstIndex, replay: firstIndex < this.#replay };
       recipients = [];
+      bare = true;
       firstIndex = this.read;
       return full;
     };

@@ -10,6 +10,7 @@ import type { CreateCampaignOptions } from '../../src/producer/campaign-options.
 import type { Clock } from '../../src/neuxnet/clock.js';
 import { IdempotencyConflictError, ValidationError } from '../../src/shared/errors.js';
 import { notificationOf } from '../../src/shared/job-data.js';
+import type { RecipientInput } from '../../src/shared/recipient.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {
@@ -95,22 +96,37 @@ describe('createCampaign: the same id is the same request', () => {
 
   it('a resume with other recipients before the checkpoint is refused, queuing nothing', async () => {
     const p = (await producerOnly()).producer;
-    async function* breaksAt(input: string[], n: number) {
-      for (const [i, id] of input.entries()) {
+    async function* breaksAt(input: readonly RecipientInput[], n: number) {
+      for (const [i, record] of input.entries()) {
         if (i === n) throw new Error('the export job died');
-        yield id;
+        yield record;
       }
     }
-    const audience = ids(2 * B);
+    // A repeat among the records consumed: the digest has to tell which earlier record it repeats.
+    const audience: RecipientInput[] = ids(2 * B);
+    audience[40] = audience[3] as string;
     await expect(p.createCampaign({ id: 'prefix', notification: NOTE, recipients: breaksAt(audience, B + 10) })).rejects.toThrow('the export job died');
-    const other = [...audience];
-    other[17] = 'swapped-in';
-    const refused = p.createCampaign({ id: 'prefix', notification: NOTE, recipients: other });
-    await expect(refused).rejects.toBeInstanceOf(IdempotencyConflictError);
-    await expect(refused).rejects.toThrow(`campaign prefix already exists with other recipients among the first ${B} already consumed`);
-    expect(await p.getCampaign('prefix')).toMatchObject({ read: B, recipients: B, enqueued: false });
-    // The right input still resumes: the refused attempt gave the lease back.
-    expect(await p.createCampaign({ id: 'prefix', notification: NOTE, recipients: audience })).toMatchObject({ recipients: 2 * B, existing: false });
+    const variant = (change: (records: RecipientInput[]) => void) => {
+      const records = [...audience];
+      change(records);
+      return records;
+    };
+    for (const [what, other] of [
+      ['one record swapped for another', variant((r) => (r[17] = 'swapped-in'))],
+      ['two records in the other order', variant((r) => ([r[17], r[18]] = [r[18] as string, r[17] as string]))],
+      ['the repeat of another record', variant((r) => (r[40] = r[4] as string))],
+      ['a record that now names a language', variant((r) => (r[17] = { openId: r[17] as string, language: 'ar_SA' }))],
+      ['a record that now names a zone', variant((r) => (r[17] = { openId: r[17] as string, timezone: 'Asia/Riyadh' }))],
+    ] as const) {
+      const refused = p.createCampaign({ id: 'prefix', notification: NOTE, recipients: other });
+      await expect(refused, what).rejects.toBeInstanceOf(IdempotencyConflictError);
+      await expect(refused, what).rejects.toThrow(`campaign prefix already exists with other recipients among the first ${B} already consumed`);
+    }
+    expect(await p.getCampaign('prefix')).toMatchObject({ read: B, recipients: B - 1, enqueued: false });
+    // The right input still resumes (an openId-only object is the same record as its string): the refused
+    // attempts gave the lease back.
+    const same = variant((r) => (r[17] = { openId: r[17] as string }));
+    expect(await p.createCampaign({ id: 'prefix', notification: NOTE, recipients: same })).toMatchObject({ recipients: 2 * B - 1, existing: false });
   });
 
   it('two creates of one id at once with different requests do not mix: one wins, the other is refused', async () => {

@@ -128,7 +128,8 @@ describe('campaign pacing', () => {
 
     // A run that crashed after recording batch 0 and adding its jobs, before its checkpoint.
     const options: CreateCampaignOptions = { ...base, id: 'crash' };
-    const ctx = contextAt(p, NOW, { leaseMs: 300 });
+    // A lease long enough to still hold at the busy check below on a loaded machine, short enough to wait out.
+    const ctx = contextAt(p, NOW, { leaseMs: 1_500 });
     const spec = resolveCampaignSpec(options, NOW, p.producer.config.maxLatenessMs);
     const crashed = await CampaignRun.reserve(ctx, spec);
     crashed.abandon();

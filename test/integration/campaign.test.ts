@@ -111,7 +111,7 @@ describe('campaigns', () => {
     const options = { id: 'redo', notification: NOTE, recipients: audience };
     // What a crashed run leaves: the id reserved, batch 0 recorded and its jobs queued (and being
     // delivered), no checkpoint, and a lease nobody renews.
-    const ctx = campaignContext({ config: p.producer.config, redis: p.producer.redis, deliveries: p.producer.deliveries, leaseMs: 300 });
+    const ctx = campaignContext({ config: p.producer.config, redis: p.producer.redis, deliveries: p.producer.deliveries, leaseMs: 1_500 });
     const spec = resolveCampaignSpec(options, Date.now(), p.config.maxLatenessMs ?? 3_600_000);
     const crashed = await CampaignRun.reserve(ctx, spec);
     crashed.abandon();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveCampaignSpec, type CreateCampaignOptions } from '../../src/producer/campaign-options.js';
 import { ValidationError } from '../../src/shared/errors.js';
-import { toRecipient } from '../../src/shared/recipient.js';
+import { BrokenRule, toRecipient } from '../../src/shared/recipient.js';
 
 const NOW = Date.parse('2026-06-01T12:00:00Z');
 const HOUR = 3_600_000;
@@ -102,20 +102,21 @@ describe('resolveCampaignSpec', () => {
 
 describe('toRecipient', () => {
   const cases: { input: unknown; expected: unknown }[] = [
-    { input: 'u1', expected: { openId: 'u1' } },
+    // A record that names only an openId is the bare string.
+    { input: 'u1', expected: 'u1' },
     { input: { openId: 'u1', timezone: 'Asia/Riyadh' }, expected: { openId: 'u1', timezone: 'Asia/Riyadh' } },
-    { input: { openId: 'u1' }, expected: { openId: 'u1' } },
-    { input: '', expected: 'openId must not be empty' },
-    { input: ' u1', expected: 'openId must not contain a comma or surrounding spaces (the API joins openIds with commas)' },
-    { input: 'a,b', expected: 'openId must not contain a comma or surrounding spaces (the API joins openIds with commas)' },
-    { input: 'x'.repeat(129), expected: 'openId must be at most 128 characters' },
-    { input: 42, expected: 'must be an openId string or { openId, timezone, language }' },
-    { input: [{}, {}, {}], expected: 'must be an openId string or { openId, timezone, language }' },
-    { input: {}, expected: 'must be an openId string or { openId, timezone, language }' },
+    { input: { openId: 'u1' }, expected: 'u1' },
+    { input: '', expected: new BrokenRule('openId must not be empty') },
+    { input: ' u1', expected: new BrokenRule('openId must not contain a comma or surrounding spaces (the API joins openIds with commas)') },
+    { input: 'a,b', expected: new BrokenRule('openId must not contain a comma or surrounding spaces (the API joins openIds with commas)') },
+    { input: 'x'.repeat(129), expected: new BrokenRule('openId must be at most 128 characters') },
+    { input: 42, expected: new BrokenRule('must be an openId string or { openId, timezone, language }') },
+    { input: [{}, {}, {}], expected: new BrokenRule('must be an openId string or { openId, timezone, language }') },
+    { input: {}, expected: new BrokenRule('must be an openId string or { openId, timezone, language }') },
     { input: { openId: 'u1', language: 'ar_SA' }, expected: { openId: 'u1', language: 'ar_SA' } },
-    { input: { openId: 'u1', language: 'fr_FR' }, expected: 'language must be one of en_US, ar_SA, zh_CN' },
-    { input: { openId: 'u1', timezone: 'Europe/Atlantis' }, expected: 'unknown time zone "Europe/Atlantis"' },
-    { input: { openId: 'u1', tz: 'UTC' }, expected: 'unknown field "tz"; must be an openId string or { openId, timezone, language }' },
+    { input: { openId: 'u1', language: 'fr_FR' }, expected: new BrokenRule('language must be one of en_US, ar_SA, zh_CN') },
+    { input: { openId: 'u1', timezone: 'Europe/Atlantis' }, expected: new BrokenRule('unknown time zone "Europe/Atlantis"') },
+    { input: { openId: 'u1', tz: 'UTC' }, expected: new BrokenRule('unknown field "tz"; must be an openId string or { openId, timezone, language }') },
   ];
   it.each(cases)('$input', ({ input, expected }) => {
     expect(toRecipient(input)).toEqual(expected);

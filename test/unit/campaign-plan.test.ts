@@ -114,7 +114,7 @@ describe('planBatch', () => {
       recipients: batch,
       timing: { kind: 'at', sendAt: 1, deadline: 2 },
       chunkSize: 10,
-      languageOf: (r) => r.language ?? 'en_US',
+      languageOf: (r) => (typeof r === 'string' ? undefined : r.language) ?? 'en_US',
     });
     expect(chunks.map((c) => [c.jobId, c.openIds, c.language])).toEqual([
       ['c-l.0.0', ['a', 'c'], 'ar_SA'],

@@ -15,6 +15,16 @@ describe('OpenIdSet', () => {
     expect(set.size).toBe(200_000);
   });
 
+  it('insert names the entry a repeat repeats, and the arena holds each new openId once, length first', () => {
+    const set = new OpenIdSet();
+    expect(set.insert('ab')).toBe(-1);
+    const second = set.arenaUsed;
+    expect(set.insert('c\u0141')).toBe(-1);
+    expect(set.insert('ab')).toBe(0);
+    expect(set.insert('c\u0141')).toBe(second);
+    expect([...set.arenaBytes(0, set.arenaUsed)]).toEqual([2, 0, 0x61, 0x62, 2, 0x80, 0x63, 0x00, 0x41, 0x01]);
+  });
+
   it('stays exact when every hash collides: the stored characters decide', () => {
     const set = new OpenIdSet(() => 42);
     const ids = ['a', 'b', 'ab', 'ba', 'abc', 'u-1', 'u-10', 'u-1\u0000'];

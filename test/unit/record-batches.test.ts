@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { RecipientRuleError, RecordBatches } from '../../src/producer/record-batches.js';
-import { toRecipient } from '../../src/shared/recipient.js';
+import { openIdOf, toRecipient } from '../../src/shared/recipient.js';
 
 async function collect(source: Iterable<unknown> | AsyncIterable<unknown>, replay: number, size: number) {
   const input = new RecordBatches(source, { replay, size, normalize: toRecipient });
   const batches: { ids: string[]; firstIndex: number; replay: boolean }[] = [];
-  for await (const b of input) batches.push({ ids: b.recipients.map((r) => r.openId), firstIndex: b.firstIndex, replay: b.replay });
+  for await (const b of input) batches.push({ ids: b.recipients.map(openIdOf), firstIndex: b.firstIndex, replay: b.replay });
   return { batches, read: input.read };
 }
 
@@ -78,6 +78,15 @@ describe('RecordBatches', () => {
     }
   });
 
+  it('a record that names only an openId becomes the bare string, and a batch of only those says so', async () => {
+    const batches = [];
+    for await (const b of new RecordBatches(['a', { openId: 'b' }, { openId: 'c', language: 'ar_SA' }], { replay: 0, size: 2, normalize: toRecipient })) batches.push(b);
+    expect(batches.map((b) => [b.recipients, b.bare])).toEqual([
+      [['a', 'b'], true],
+      [[{ openId: 'c', language: 'ar_SA' }], false],
+    ]);
+  });
+
   it('a source that fails part-way: the batches before the failure, then the error', async () => {
     async function* breaks() {
       yield 'a';
@@ -87,7 +96,7 @@ describe('RecordBatches', () => {
     const seen: string[][] = [];
     await expect(
       (async () => {
-        for await (const { recipients } of new RecordBatches(breaks(), { replay: 0, size: 1, normalize: toRecipient })) seen.push(recipients.map((r) => r.openId));
+        for await (const { recipients } of new RecordBatches(breaks(), { replay: 0, size: 1, normalize: toRecipient })) seen.push(recipients.map(openIdOf));
       })(),
     ).rejects.toThrow('the export job died');
     expect(seen).toEqual([['a'], ['b']]);
