@@ -6,7 +6,7 @@ import { createLogger } from '../../src/shared/logger.js';
 import { Producer, type SendResult } from '../../src/producer/producer.js';
 import type { DeadLetterEntry } from '../../src/shared/dead-letters.js';
 import { startWorker, type WorkerHandle, type WorkerOptions } from '../../src/worker/worker.js';
-import type { DeliveryOutcome } from '../../src/worker/processor.js';
+import type { DeliveryOutcome } from '../../src/worker/processor-hooks.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';
 import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
 import { createLogCapture, type LogCapture } from './log-capture.js';
