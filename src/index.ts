@@ -20,7 +20,8 @@ export type { FrequencyCap, FrequencyCapInput } from './shared/frequency-cap.js'
 export { EvictionPolicyError } from './worker/eviction-policy.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.js';
 export { startApi, type Api, type ApiOptions } from './producer/http/server.js';
-export { startSandbox, type Sandbox, type SandboxOptions, type FaultRule } from './sandbox/server.js';
+export { startSandbox } from './sandbox/server.js';
+export type { Sandbox, SandboxOptions, FaultRule } from './sandbox/sandbox.js';
 export { loadConfig, DEFAULTS, type Config } from './shared/config.js';
 export { NotificationSchema, LIMITS, LANGUAGES, type Notification, type NotificationInput } from './neuxnet/notification.js';
 export { sign, signingString } from './neuxnet/sign.js';
