@@ -1,5 +1,6 @@
 // The public API of neupush: exactly what this file names.
-export { Producer, type ProducerOptions, type SendResult } from './producer/producer.js';
+export { Producer, type ProducerOptions } from './producer/producer.js';
+export type { SendResult } from './producer/notification-send.js';
 export type { SendOptions } from './producer/send-options.js';
 export type { ShowActivityOptions, RemoveActivityOptions } from './producer/activity-options.js';
 export type { ActivityResult } from './producer/activity-send.js';
