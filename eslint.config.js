@@ -27,6 +27,11 @@ export default defineConfig(
     },
   },
   {
+    // Issue 12: a source file fits on a few screens (STYLE.md); past this, split it along its seams.
+    files: ['src/**/*.ts'],
+    rules: { 'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }] },
+  },
+  {
     // Only programs a person runs may print; library code logs through pino.
     files: ['src/cli/**', 'bench/**', 'scripts/**', 'test/**'],
     rules: { 'no-console': 'off' },

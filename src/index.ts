@@ -1,5 +1,6 @@
 // The public API of neupush: exactly what this file names.
-export { Producer, type ProducerOptions, type SendResult } from './producer/producer.js';
+export { Producer, type ProducerOptions } from './producer/producer.js';
+export type { SendResult } from './producer/notification-send.js';
 export type { SendOptions } from './producer/send-options.js';
 export type { ShowActivityOptions, RemoveActivityOptions } from './producer/activity-options.js';
 export type { ActivityResult } from './producer/activity-send.js';
@@ -15,13 +16,13 @@ export type { ScheduleOptions } from './producer/schedule-options.js';
 export type { ScheduleInfo } from './producer/schedules.js';
 export type { RecipientInput } from './shared/recipient.js';
 export { startWorker, type WorkerHandle, type WorkerOptions } from './worker/worker.js';
-export type { DeliveryOutcome, ProcessorHooks } from './worker/processor.js';
-export type { DeadLetteredDetails, SettledDetails } from './worker/processor.js';
+export type { DeliveryOutcome, ProcessorHooks, DeadLetteredDetails, SettledDetails } from './worker/processor-hooks.js';
 export type { FrequencyCap, FrequencyCapInput } from './shared/frequency-cap.js';
 export { EvictionPolicyError } from './worker/eviction-policy.js';
 export { startDashboard, type Dashboard, type DashboardOptions } from './dashboard/server.js';
 export { startApi, type Api, type ApiOptions } from './producer/http/server.js';
-export { startSandbox, type Sandbox, type SandboxOptions, type FaultRule } from './sandbox/server.js';
+export { startSandbox } from './sandbox/server.js';
+export type { Sandbox, SandboxOptions, FaultRule } from './sandbox/sandbox.js';
 export { loadConfig, DEFAULTS, type Config } from './shared/config.js';
 export { NotificationSchema, LIMITS, LANGUAGES, type Notification, type NotificationInput } from './neuxnet/notification.js';
 export { sign, signingString } from './neuxnet/sign.js';

@@ -1,18 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import { randomUUID } from 'node:crypto';
 import type { CampaignOptionsSummary } from '../shared/campaign-status.js';
-import { ID_PATTERN, ID_RULE } from '../shared/campaign-keys.js';
 import { ValidationError, type FieldIssue } from '../shared/errors.js';
-import { formatCap, resolveFrequencyCap, type FrequencyCap, type FrequencyCapInput } from '../shared/frequency-cap.js';
-import { NotificationSchema, type Language, type Notification, type NotificationInput, type TranslationInput } from '../neuxnet/notification.js';
+import { resolveFrequencyCap, type FrequencyCap, type FrequencyCapInput } from '../shared/frequency-cap.js';
+import type { Language, Notification, NotificationInput, TranslationInput } from '../neuxnet/notification.js';
 import type { RecipientInput } from '../shared/recipient.js';
-import { isValidTimeZone } from '../shared/time.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
 import { parseTranslations, type Translations } from './campaign-languages.js';
-import { ExpiresInSchema, parseExpiresIn } from './horizon.js';
 import type { QuietHours } from './quiet-hours.js';
-import { resolveTiming } from './send-options.js';
 import { activitySummary, parseCampaignActivity, type CampaignActivity, type CampaignActivityInput } from './campaign-activity.js';
+import { campaignFingerprint } from './campaign-fingerprint.js';
+import { parseCampaignNotification } from './campaign-notification.js';
+import { ScalarOptions } from './campaign-options-schema.js';
+import { campaignSummary } from './campaign-summary.js';
+import { resolveCampaignTiming } from './campaign-timing.js';
 
 /** Progress of `createCampaign`, reported after each input batch is queued. */
 export interface CampaignProgress {
@@ -147,48 +147,6 @@ export interface CampaignSpec {
   summary: CampaignOptionsSummary;
 }
 
-const LOCAL_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
-const HHMM = z.string({ error: 'must be a string' }).regex(LOCAL_TIME, 'must be HH:MM from 00:00 to 23:59, e.g. 22:00');
-
-const QuietHoursSchema = z
-  .strictObject(
-    { from: HHMM, to: HHMM },
-    { error: (i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : 'must be { from: "HH:MM", to: "HH:MM" }') },
-  )
-  .refine((q) => q.from !== q.to, { message: 'from and to must differ (an empty window, or the whole day)', path: ['to'] });
-
-const ThrottleSchema = z.strictObject(
-  {
-    perMinute: z
-      .number({ error: 'must be a number' })
-      .int('must be a whole number')
-      .min(1, 'must be from 1 to 1,000,000')
-      .max(1_000_000, 'must be from 1 to 1,000,000'),
-  },
-  { error: (i) => (i.code === 'unrecognized_keys' ? `unknown field(s) ${i.keys.join(', ')}` : 'must be { perMinute: N }') },
-);
-
-const ScalarOptions = z.strictObject(
-  {
-    id: z.string({ error: 'must be a string' }).regex(ID_PATTERN, ID_RULE).optional(),
-    notification: z.unknown().optional(),
-    activity: z.unknown().optional(),
-    validityTime: z.unknown().optional(),
-    until: z.union([z.date(), z.string().min(1)], { error: 'must be a Date or an ISO-8601 string' }).optional(),
-    recipients: z.unknown(),
-    sendAt: z.union([z.date(), z.string().min(1)], { error: 'must be a Date or an ISO-8601 string' }).optional(),
-    timezone: z.string().min(1, 'must not be empty').optional(),
-    localTime: z.string({ error: 'must be a string' }).regex(LOCAL_TIME, 'must be HH:MM on a 24-hour clock, e.g. 09:00').optional(),
-    defaultTimezone: z.string().min(1, 'must not be empty').optional(),
-    expiresIn: ExpiresInSchema.optional(),
-    quietHours: QuietHoursSchema.optional(),
-    throttle: ThrottleSchema.optional(),
-    onProgress: z.custom<(p: CampaignProgress) => void>((v) => typeof v === 'function', 'must be a function').optional(),
-    dryRun: z.boolean({ error: 'must be true or false' }).optional(),
-    frequencyCap: z.unknown().optional(),
-  },
-  { error: (i) => (i.code === 'unrecognized_keys' ? `unknown option(s) ${i.keys.join(', ')}` : 'must be an object') },
-);
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -197,31 +155,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function isRecipientSource(value: unknown): boolean {
   if (value === null || typeof value !== 'object' || typeof value === 'string') return false;
   return Symbol.iterator in value || Symbol.asyncIterator in value;
-}
-
-/** The notification every chunk shares; `openIds` come from the recipients, so it must not carry its own. */
-function parseCampaignNotification(input: unknown, issues: FieldIssue[]): Omit<Notification, 'openIds'> | undefined {
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    issues.push({ field: 'notification', rule: 'must be an object' });
-    return undefined;
-  }
-  const n = input as Record<string, unknown>;
-  if (n.openIds !== undefined) {
-    issues.push({ field: 'notification.openIds', rule: "must be left out: a campaign's recipients supply the openIds" });
-    return undefined;
-  }
-  if (n.rulesType !== undefined && String(n.rulesType) !== '3') {
-    issues.push({ field: 'notification.rulesType', rule: 'must be 3 (by openId) or absent in a campaign' });
-    return undefined;
-  }
-  // A placeholder recipient lets the one schema check every other rule, cross-field ones included.
-  const parsed = NotificationSchema.safeParse({ ...n, openIds: ['placeholder'] });
-  if (!parsed.success) {
-    issues.push(...toFieldIssues(parsed.error, ['notification']));
-    return undefined;
-  }
-  const { openIds: _placeholder, ...rest } = parsed.data;
-  return rest;
 }
 
 /**
@@ -253,37 +186,7 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     translations = parseTranslations(translationsInput, notification, issues);
   }
 
-  let timing: CampaignTiming | undefined;
-  if (o.localTime !== undefined) {
-    if (o.sendAt !== undefined) issues.push({ field: 'localTime', rule: 'use either sendAt or localTime, not both' });
-    if (o.timezone !== undefined) issues.push({ field: 'timezone', rule: 'goes with sendAt; with localTime use defaultTimezone' });
-    if (o.defaultTimezone !== undefined && !isValidTimeZone(o.defaultTimezone)) {
-      issues.push({ field: 'defaultTimezone', rule: `unknown time zone "${o.defaultTimezone}"` });
-    }
-    const windowMs = (o.expiresIn === undefined ? undefined : parseExpiresIn(o.expiresIn, issues)) ?? maxLatenessMs;
-    timing = { kind: 'local', localTime: o.localTime, windowMs, now, ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }) };
-  } else {
-    if (o.defaultTimezone !== undefined && o.quietHours === undefined) {
-      issues.push({ field: 'defaultTimezone', rule: 'is only meaningful with localTime or quietHours' });
-    } else if (o.defaultTimezone !== undefined && !isValidTimeZone(o.defaultTimezone)) {
-      issues.push({ field: 'defaultTimezone', rule: `unknown time zone "${o.defaultTimezone}"` });
-    }
-    try {
-      const t = resolveTiming(
-        {
-          ...(o.sendAt !== undefined && { sendAt: o.sendAt }),
-          ...(o.timezone !== undefined && { timezone: o.timezone }),
-          ...(o.expiresIn !== undefined && { expiresIn: o.expiresIn }),
-        },
-        now,
-        maxLatenessMs,
-      );
-      timing = { kind: 'at', sendAt: t.sendAt, deadline: t.deadline, ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }) };
-    } catch (error) {
-      if (!(error instanceof ValidationError)) throw error;
-      issues.push(...error.issues);
-    }
-  }
+  const timing = resolveCampaignTiming(o, now, maxLatenessMs, issues);
   // A frequency cap counts notifications: an activity card (shown, updated, removed) is not one.
   if (activity !== undefined && o.frequencyCap !== undefined && o.frequencyCap !== false) {
     issues.push({ field: 'frequencyCap', rule: 'applies to notifications, not to activity cards' });
@@ -295,32 +198,6 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
   if (o.quietHours !== undefined) timing.quietHours = { from: o.quietHours.from, to: o.quietHours.to };
   if (o.throttle !== undefined) timing.perMinute = o.throttle.perMinute;
 
-  const given = {
-    ...(o.sendAt !== undefined && { sendAt: o.sendAt instanceof Date ? o.sendAt.toISOString() : o.sendAt }),
-    ...(o.timezone !== undefined && { timezone: o.timezone }),
-    ...(o.localTime !== undefined && { localTime: o.localTime }),
-    ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }),
-    ...(o.expiresIn !== undefined && { expiresIn: String(o.expiresIn) }),
-    ...(o.quietHours !== undefined && { quietHours: `${o.quietHours.from}-${o.quietHours.to}` }),
-    ...(o.throttle !== undefined && { throttle: o.throttle.perMinute }),
-    ...(frequencyCap !== undefined && { frequencyCap: formatCap(frequencyCap) }),
-  };
-  // What shapes delivery, in canonical form ("2h" and 7200000 are the same request). An absent sendAt or
-  // expiresIn means "at once" and "the configured lateness" on every run; the chunk size is the first run's.
-  const shape = {
-    notification,
-    ...(activity !== undefined && { activity }),
-    ...(translations !== undefined && { translations }),
-    ...(o.sendAt !== undefined && timing.kind === 'at' && { sendAt: timing.sendAt }),
-    ...(o.expiresIn !== undefined && { expiresMs: timing.kind === 'at' ? timing.deadline - timing.sendAt : timing.windowMs }),
-    ...(timing.kind === 'local' && { localTime: timing.localTime }),
-    ...(o.defaultTimezone !== undefined && { defaultTimezone: o.defaultTimezone }),
-    ...(o.quietHours !== undefined && { quietHours: timing.quietHours }),
-    ...(o.throttle !== undefined && { perMinute: o.throttle.perMinute }),
-    // A cap given (or refused with false) is part of the request; an absent one is the deployment's on every run.
-    ...(o.frequencyCap !== undefined && { frequencyCap: frequencyCap ?? false }),
-  };
-  const fingerprint = createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
   return {
     id: campaignId,
     notification,
@@ -329,7 +206,7 @@ export function resolveCampaignSpec(options: CreateCampaignOptions, now: number,
     timing,
     origin: now,
     ...(frequencyCap !== undefined && { frequencyCap }),
-    fingerprint,
-    summary: { title: notification.title, ...given },
+    fingerprint: campaignFingerprint(o, { notification, activity, translations, timing, frequencyCap }),
+    summary: campaignSummary(o, notification.title, frequencyCap),
   };
 }

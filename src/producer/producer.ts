@@ -1,13 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { loadConfig, type Config } from '../shared/config.js';
-import { chunkedDeliveryJobs } from '../shared/delivery-jobs.js';
 import { systemClock, type Clock } from '../neuxnet/clock.js';
-import { NotificationSchema, type Notification, type NotificationInput } from '../neuxnet/notification.js';
-import { IdempotencyConflictError, ValidationError } from '../shared/errors.js';
-import { resolveFrequencyCap, type FrequencyCap } from '../shared/frequency-cap.js';
-import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
+import type { NotificationInput } from '../neuxnet/notification.js';
 import {
-  addInBatches,
   openDeadLetterQueue,
   openDeliveryQueue,
   openScheduleQueue,
@@ -20,24 +14,15 @@ import {
 } from '../shared/queues.js';
 import type { Logger } from '../shared/logger.js';
 import { closeRedis, connectRedis, waitForRedis, type RedisConnection } from '../shared/redis.js';
-import { parseOrThrow } from '../shared/zod-issues.js';
-import { NOOP_SPAN, tracingOn, withSpan, type Span } from '../shared/spans.js';
+import { NOOP_SPAN, tracingOn, withSpan } from '../shared/spans.js';
 import {
   listWebhookDeadLetters,
   redriveWebhookDeadLetters,
   type WebhookDeadLetterEntry,
   type WebhookRedriveResult,
 } from '../shared/webhook-dead-letters.js';
-import { fastNotification } from './fast-notification.js';
-import {
-  idempotencyDigest,
-  idempotencyRecordKey,
-  markIdempotencyDone,
-  requestFingerprint,
-  reserveIdempotencyKey,
-  type IdempotencyRecord,
-} from './idempotency.js';
-import { resolveTiming, type SendOptions } from './send-options.js';
+import { sendNotification, type SendContext, type SendResult } from './notification-send.js';
+import type { SendOptions } from './send-options.js';
 import {
   listDeadLetters,
   purgeDeadLetters,
@@ -57,18 +42,6 @@ import { listSchedules, removeSchedule, upsertSchedule, type ScheduleInfo } from
 import { removeActivity, showActivity, type ActivityResult } from './activity-send.js';
 import type { RemoveActivityOptions, ShowActivityOptions } from './activity-options.js';
 import type { ActivityCardInput } from '../neuxnet/activity.js';
-
-export interface SendResult {
-  /** The notification's id; every delivery job's id starts with it. */
-  id: string;
-  /** Delivery jobs queued: one per request of at most NEUPUSH_CHUNK_SIZE openIds. */
-  jobs: number;
-  /**
-   * True when an idempotency key had already been used for this same request: nothing new was queued
-   * (beyond completing that first request's jobs, had it been interrupted), and `id`, `jobs` are its own.
-   */
-  duplicate: boolean;
-}
 
 export interface ProducerOptions {
   /**
@@ -106,6 +79,7 @@ export class Producer {
   #schedules: ScheduleQueue | undefined;
   #webhooks: WebhookQueue | undefined;
   readonly #clock: Clock;
+  readonly #sendContext: SendContext;
 
   private constructor(config: Readonly<Config>, redis: RedisConnection, clock: Clock) {
     this.config = config;
@@ -113,6 +87,7 @@ export class Producer {
     this.#clock = clock;
     this.deliveries = openDeliveryQueue(config, redis);
     this.deadLetters = openDeadLetterQueue(config, redis);
+    this.#sendContext = { config, redis, deliveries: this.deliveries, clock };
     // An unhandled 'error' event would crash the host application; connection errors surface on calls.
     this.deliveries.on('error', () => {});
     this.deadLetters.on('error', () => {});
@@ -139,74 +114,12 @@ export class Producer {
    */
   send(notification: NotificationInput, options: SendOptions = {}): Promise<SendResult> {
     // Without a tracing SDK the span would be a no-op: skip its wrapper and attributes on every call.
-    if (!tracingOn()) return this.#send(notification, options, NOOP_SPAN);
+    if (!tracingOn()) return sendNotification(this.#sendContext, notification, options, NOOP_SPAN);
     return withSpan('neupush.send', {}, async (span) => {
-      const result = await this.#send(notification, options, span);
+      const result = await sendNotification(this.#sendContext, notification, options, span);
       span.setAttributes({ 'neupush.notification.id': result.id, 'neupush.jobs': result.jobs, 'neupush.duplicate': result.duplicate });
       return result;
     });
-  }
-
-  async #send(notification: NotificationInput, options: SendOptions, span: Span): Promise<SendResult> {
-    const parsed = fastNotification(notification) ?? parseOrThrow(NotificationSchema, notification, 'notification');
-    if (parsed.openIds !== undefined) span.setAttribute('neupush.recipients', parsed.openIds.length);
-    const now = this.#clock.now();
-    const timing = resolveTiming(options, now, this.config.maxLatenessMs);
-    const cap = this.#sendCap(timing.frequencyCap);
-    if (timing.idempotencyKey === undefined) {
-      const id = `n-${randomUUID()}`;
-      const jobs = this.#deliveryJobs(id, parsed, timing.sendAt, timing.deadline, now, cap);
-      await addInBatches(this.deliveries, jobs);
-      return { id, jobs: jobs.length, duplicate: false };
-    }
-    const digest = idempotencyDigest(timing.idempotencyKey);
-    const key = idempotencyRecordKey(this.config.prefix, digest);
-    // Derived from the key, so every request under it names the same job ids and BullMQ keeps one of each.
-    const id = `k-${digest.slice(-32)}`;
-    const jobs = this.#deliveryJobs(id, parsed, timing.sendAt, timing.deadline, now, cap);
-    const record: IdempotencyRecord = {
-      v: 1,
-      fp: requestFingerprint(parsed, cap === undefined ? timing.given : { ...timing.given, capMax: cap.max, capPerMs: cap.perMs }),
-      id,
-      jobs: jobs.length,
-      sendAt: timing.sendAt,
-      deadline: timing.deadline,
-      now,
-    };
-    const first = await reserveIdempotencyKey(this.redis, key, record, this.config.dedupTtlMs);
-    if (first === undefined) {
-      await addInBatches(this.deliveries, jobs);
-      await markIdempotencyDone(this.redis, key, record);
-      return { id, jobs: jobs.length, duplicate: false };
-    }
-    if (first.fp !== undefined && first.fp !== record.fp) throw new IdempotencyConflictError(timing.idempotencyKey);
-    if (first.fp !== undefined && first.done === undefined) {
-      // Under way or interrupted: queue the first request's jobs (those already there are kept as they are).
-      await addInBatches(this.deliveries, this.#deliveryJobs(first.id, parsed, first.sendAt, first.deadline, first.now, cap));
-      await markIdempotencyDone(this.redis, key, first);
-    }
-    return { id: first.id, jobs: first.jobs, duplicate: true };
-  }
-
-  #deliveryJobs(id: string, notification: Notification, sendAt: number, deadline: number, now: number, frequencyCap: FrequencyCap | undefined) {
-    return chunkedDeliveryJobs(this.config, {
-      id,
-      notification,
-      name: JOB_NAME.notification,
-      priority: PRIORITY.oneOff,
-      sendAt,
-      deadline,
-      now,
-      ...(frequencyCap !== undefined && { frequencyCap }),
-    });
-  }
-
-  /** One-off sends are transactional: capped only when asked (`true`: the deployment's default cap). */
-  #sendCap(input: unknown): FrequencyCap | undefined {
-    if (input === undefined) return undefined;
-    const { cap, issues } = resolveFrequencyCap(input, this.config.frequencyCap, 'none');
-    if (issues.length > 0) throw new ValidationError('send options', issues);
-    return cap;
   }
 
   /**

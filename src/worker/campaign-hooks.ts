@@ -4,7 +4,7 @@ import { CampaignCounters } from '../shared/campaign-counters.js';
 import type { Config } from '../shared/config.js';
 import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
 import { ID_PATTERN } from '../shared/campaign-keys.js';
-import type { DeadLetteredDetails, ProcessorHooks, SettledDetails } from './processor.js';
+import type { DeadLetteredDetails, ProcessorHooks, SettledDetails } from './processor-hooks.js';
 import { callWindowMs } from './call-window.js';
 
 /** One registration per run of a job: the lock token is unique to this worker's hold on it. */

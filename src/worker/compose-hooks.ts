@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import type { Logger } from '../shared/logger.js';
 import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
-import type { DeadLetteredDetails, ProcessorHooks, SettledDetails } from './processor.js';
+import type { DeadLetteredDetails, ProcessorHooks, SettledDetails } from './processor-hooks.js';
 import type { SendNotifyResult as SendResult } from '../neuxnet/client.js';
 
 /** Hook sets by name, in the order they run; the name goes into the log line of a hook that throws. */

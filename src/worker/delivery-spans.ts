@@ -2,7 +2,7 @@ import { context, SpanStatusCode, trace, type Attributes, type Context } from '@
 import type { Job } from 'bullmq';
 import type { SendNotifyResult } from '../neuxnet/client.js';
 import { contextOf, SpanKind, tracer, tracingOn, withSpan } from '../shared/spans.js';
-import type { DeliveryOutcome } from './processor.js';
+import type { DeliveryOutcome } from './processor-hooks.js';
 import { RetryableDeliveryError } from './retryable-error.js';
 
 type Process = (job: Job, token?: string) => Promise<DeliveryOutcome>;

@@ -1,6 +1,6 @@
 import type { Job, Queue, Worker } from 'bullmq';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { DeliveryOutcome, ProcessorHooks } from './processor.js';
+import type { DeliveryOutcome, ProcessorHooks } from './processor-hooks.js';
 import { RetryableDeliveryError } from './retryable-error.js';
 import { RedisTimeoutError } from '../shared/errors.js';
 import { raceTimeout } from '../shared/timeout.js';

@@ -1,7 +1,7 @@
 import { DelayedError, Worker, type Job } from 'bullmq';
 import type { Config } from '../shared/config.js';
 import type { Logger } from '../shared/logger.js';
-import type { DeadLetterReason, DeliveryJobData, NotificationJobData } from '../shared/job-data.js';
+import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
 import type { DeadLetterQueue } from '../shared/queues.js';
 import { claimDelivery, recordSent, releaseClaim } from './sent-records.js';
 import type { SendNotifyClient, SendNotifyResult as SendResult } from '../neuxnet/client.js';
@@ -16,49 +16,10 @@ import { decideAfterCall, decideBeforeCall, type Decision, type LateDecision } f
 import { checkJobData } from './job-data-check.js';
 import { lazyJobLogger, type JobLogger } from './job-logger.js';
 import { tracedCall } from './delivery-spans.js';
-import { applyFrequencyCap } from './frequency-cap.js';
+import { chunkCap, type CappedChunk } from './chunk-cap.js';
+import type { DeliveryOutcome, ProcessorHooks } from './processor-hooks.js';
 import { activityGate } from './activity-claim.js';
 import { validitySeconds } from '../neuxnet/activity.js';
-
-export type DeliveryOutcome =
-  | { status: 'delivered'; recipients: number }
-  | { status: 'dead-lettered'; reason: DeadLetterReason }
-  | { status: 'duplicate-suppressed' }
-  | { status: 'dropped'; why: string }
-  /** Every openId of the chunk was at its frequency cap: no call was made, and the chunk is settled. */
-  | { status: 'capped'; capped: number };
-
-export interface DeadLetteredDetails {
-  attempts: number;
-  lastError: string;
-  /** Recipients the frequency cap left out of the request (counted capped, not failed). */
-  capped?: number;
-}
-
-/** How a delivery settled, besides its data: recipients the frequency cap left out (counted once, here). */
-export interface SettledDetails {
-  capped: number;
-}
-
-/** Observers of what the processor did; metrics and campaign counters hang here. Must not throw. */
-export interface ProcessorHooks {
-  /**
-   * Last word before the call (campaign cancellation): return a reason to drop the job without sending.
-   * When it returns undefined, `afterSend` is guaranteed to run once the call has finished.
-   */
-  beforeSend?(data: DeliveryJobData, job: Job): Promise<string | undefined> | string | undefined;
-  afterSend?(data: DeliveryJobData, job: Job): Promise<void> | void;
-  /** After each sendNotify call; `lateness` is ms from the intended send time to this attempt's start. */
-  onCall?(data: DeliveryJobData, result: SendResult, lateness: number, job: Job): void;
-  /**
-   * Settled as delivered. When a frequency cap left openIds out, `data` names only those sent to and
-   * `settled.capped` counts the others (this also is how a chunk that was capped whole settles, with no call).
-   */
-  onDelivered?(data: DeliveryJobData, job: Job, settled?: SettledDetails): Promise<void> | void;
-  /** `details`: what the dead letter records (its attempts and last error), for observers that report it. */
-  onDeadLettered?(data: DeliveryJobData | undefined, reason: DeadLetterReason, job: Job, details?: DeadLetteredDetails): Promise<void> | void;
-  onRetry?(data: DeliveryJobData, delayMs: number, result: SendResult): void;
-}
 
 export interface ProcessorDeps {
   config: Readonly<Config>;
@@ -80,7 +41,7 @@ export interface ProcessorDeps {
 type Attempt =
   | { kind: 'dropped'; why: string }
   | { kind: 'late'; decision: LateDecision }
-  | { kind: 'capped'; sent: DeliveryJobData; capped: number }
+  | CappedChunk
   /** A remove while shows of its card are still calling: it goes after them (activity-claim.ts). */
   | { kind: 'wait'; ms: number }
   /** `sent`: the job data as it went out (without the capped openIds); `capped`: how many were left out. */
@@ -99,6 +60,7 @@ export function createProcessor(deps: ProcessorDeps) {
   const claimMs = callWindowMs(config.timeoutMs);
   // A tombstone outlives every show it can supersede: none is pending past its deadline.
   const activities = activityGate(redis, config.prefix, config.dedupTtlMs + config.maxLatenessMs);
+  const { capOrRelease, recountCapped } = chunkCap({ redis, prefix: config.prefix, clock, hooks });
 
   async function deadLetter(
     job: Job,
@@ -223,43 +185,6 @@ export function createProcessor(deps: ProcessorDeps) {
     return { kind: 'called', decision, attemptsMade, result, sent, capped };
   }
 
-  /**
-   * The frequency cap, one script for the chunk (frequency-cap.ts). Resolves with the data to send (only
-   * the openIds let through), or `kind: 'capped'` when every one is capped; then, as when the script
-   * fails, the hooks' afterSend runs here, since no call follows. Activity cards are not capped.
-   */
-  async function capOrRelease(
-    job: Job,
-    data: DeliveryJobData,
-  ): Promise<{ kind: 'send'; sent: DeliveryJobData; capped: number } | Extract<Attempt, { kind: 'capped' }>> {
-    const openIds = data.kind === 'activity' ? undefined : data.notification.openIds;
-    // A cap counts openIds: a request by phone number or to every user (rulesType 1, 2) is not capped.
-    if (data.kind === 'activity' || data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) {
-      return { kind: 'send', sent: data, capped: 0 };
-    }
-    let decided: Awaited<ReturnType<typeof applyFrequencyCap>>;
-    try {
-      decided = await applyFrequencyCap(redis, config.prefix, { openIds, deliveryKey: data.deliveryKey, cap: data.frequencyCap, now: clock.now() });
-    } catch (error) {
-      await hooks.afterSend?.(data, job);
-      throw error;
-    }
-    if (decided.letThrough.length === 0) {
-      await hooks.afterSend?.(data, job);
-      return { kind: 'capped', sent: withOpenIds(data, []), capped: decided.capped };
-    }
-    return { kind: 'send', sent: decided.capped === 0 ? data : withOpenIds(data, decided.letThrough), capped: decided.capped };
-  }
-
-  /** A run that finds the delivery already sent: what its cap left out, looked up without recording anything. */
-  async function recountCapped(data: DeliveryJobData): Promise<{ sent: DeliveryJobData; capped: number } | undefined> {
-    if (data.kind === 'activity') return undefined;
-    const openIds = data.notification.openIds;
-    if (data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) return undefined;
-    const decided = await applyFrequencyCap(redis, config.prefix, { openIds, deliveryKey: data.deliveryKey, cap: data.frequencyCap, now: clock.now(), record: false });
-    return decided.capped === 0 ? undefined : { sent: withOpenIds(data, decided.letThrough), capped: decided.capped };
-  }
-
   /** One call to the endpoint of the job's kind; an activity's validity is computed now, at the moment of sending. */
   function send(data: DeliveryJobData): Promise<SendResult> {
     if (data.kind !== 'activity') return tracedCall('sendNotify', () => client.sendNotify(data.notification));
@@ -330,9 +255,4 @@ export function createProcessor(deps: ProcessorDeps) {
   }
 
   return process;
-}
-
-/** The job data with only these openIds, for the request and for the hooks that report what was sent. */
-function withOpenIds(data: NotificationJobData, openIds: string[]): NotificationJobData {
-  return { ...data, notification: { ...data.notification, openIds } };
 }

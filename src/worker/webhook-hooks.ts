@@ -5,7 +5,7 @@ import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
 import { campaignKeys } from '../shared/campaign-keys.js';
 import { webhookEvent, type CampaignEventData, type DeliveryEventData, type IdentifiedEvent } from '../shared/webhook-events.js';
 import { systemClock, type Clock } from '../neuxnet/clock.js';
-import type { DeadLetteredDetails, ProcessorHooks } from './processor.js';
+import type { DeadLetteredDetails, ProcessorHooks } from './processor-hooks.js';
 import type { WebhookEmitter } from './webhook-emitter.js';
 
 /**

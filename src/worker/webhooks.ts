@@ -4,7 +4,7 @@ import type { Logger } from '../shared/logger.js';
 import { openWebhookQueue } from '../shared/queues.js';
 import { closeRedis, connectRedis, type RedisConnection } from '../shared/redis.js';
 import type { Clock } from '../neuxnet/clock.js';
-import type { ProcessorHooks } from './processor.js';
+import type { ProcessorHooks } from './processor-hooks.js';
 import { createWebhookEmitter } from './webhook-emitter.js';
 import { webhookHooks } from './webhook-hooks.js';
 import { createWebhookMetrics, NO_WEBHOOK_METRICS } from './webhook-metrics.js';

@@ -3,12 +3,14 @@ import { Redis } from 'ioredis';
 import type { Job } from 'bullmq';
 import type { Config } from '../../src/shared/config.js';
 import { createLogger } from '../../src/shared/logger.js';
-import { Producer, type SendResult } from '../../src/producer/producer.js';
+import { Producer } from '../../src/producer/producer.js';
+import type { SendResult } from '../../src/producer/notification-send.js';
 import type { DeadLetterEntry } from '../../src/shared/dead-letters.js';
 import { startWorker, type WorkerHandle, type WorkerOptions } from '../../src/worker/worker.js';
-import type { DeliveryOutcome } from '../../src/worker/processor.js';
+import type { DeliveryOutcome } from '../../src/worker/processor-hooks.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';
-import { startSandbox, type Sandbox, type SandboxOptions } from '../../src/sandbox/server.js';
+import { startSandbox } from '../../src/sandbox/server.js';
+import type { Sandbox, SandboxOptions } from '../../src/sandbox/sandbox.js';
 import { createLogCapture, type LogCapture } from './log-capture.js';
 import { deleteKeysWithPrefix, redisUrl, testPrefix, waitUntil } from './isolation.js';
 

@@ -8,7 +8,8 @@ import type { Notification } from '../../src/neuxnet/notification.js';
 import { SendNotifyClient } from '../../src/neuxnet/client.js';
 import { sign } from '../../src/neuxnet/sign.js';
 import { SEND_NOTIFY_PATH, toWireParams } from '../../src/neuxnet/wire.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/server.js';
+import { startSandbox } from '../../src/sandbox/server.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
 
 const APPID = 'sandbox-test-appid';
 const SECRET = 'sandbox-test-secret';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
-import type { ProcessorHooks } from '../../src/worker/processor.js';
+import type { ProcessorHooks } from '../../src/worker/processor-hooks.js';
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {

@@ -1,7 +1,7 @@
 import type { Job } from 'bullmq';
 import { describe, expect, it } from 'vitest';
 import { composeHooks } from '../../src/worker/compose-hooks.js';
-import type { ProcessorHooks } from '../../src/worker/processor.js';
+import type { ProcessorHooks } from '../../src/worker/processor-hooks.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';
 import type { SendNotifyResult } from '../../src/neuxnet/client.js';
 import { createLogger } from '../../src/shared/logger.js';

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { startSandbox, type FaultRule } from '../../sandbox/server.js';
+import { startSandbox } from '../../sandbox/server.js';
+import type { FaultRule } from '../../sandbox/sandbox.js';
 import { loadConfig } from '../../shared/config.js';
 import { ConfigError } from '../../shared/errors.js';
 import { createLogger } from '../../shared/logger.js';

@@ -1,7 +1,7 @@
 import { notificationOf, type DeadLetterReason, type DeliveryJobData } from '../../shared/job-data.js';
 import type { SendNotifyResult } from '../../neuxnet/client.js';
 import { describeResult } from '../../worker/dead-letter-writer.js';
-import type { ProcessorHooks } from '../../worker/processor.js';
+import type { ProcessorHooks } from '../../worker/processor-hooks.js';
 import type { DemoCase, Expected } from './scenario.js';
 
 export interface CaseState {

@@ -1,5 +1,5 @@
 import type { DeadLetterEntry } from '../../shared/dead-letters.js';
-import type { SandboxStats } from '../../sandbox/server.js';
+import type { SandboxStats } from '../../sandbox/sandbox.js';
 import type { CaseState } from './progress.js';
 
 export interface DemoSummary {

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import type { SendOptions } from '../../producer/send-options.js';
-import type { FaultRule } from '../../sandbox/server.js';
+import type { FaultRule } from '../../sandbox/sandbox.js';
 import type { NotificationInput } from '../../neuxnet/notification.js';
 
 export type Expected = 'delivered' | 'dead-lettered';
