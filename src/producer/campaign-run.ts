@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { campaignIndexKey, campaignKeys, type CampaignKeys } from '../shared/campaign-keys.js';
 import { IdempotencyConflictError } from '../shared/errors.js';
 import type { RecipientEntry } from '../shared/recipient.js';
@@ -9,14 +9,11 @@ import { enqueueChunks } from './campaign-enqueue.js';
 import type { CampaignProgress, CampaignSpec } from './campaign-options.js';
 import { fromOrigin, planBatch, type GroupTiming, type PacingPositions, type PlannedChunk } from './campaign-plan.js';
 import { CREATE_REPLY, createCommands } from './campaign-scripts.js';
-import { OpenIdSet } from './openid-set.js';
+import { ReadLedger } from './read-ledger.js';
 import type { RecordBatch } from './record-batches.js';
 
 /** Input records per batch: what the producer holds at once, and the unit of the resume checkpoint. */
 export const CAMPAIGN_BATCH_SIZE = 10_000;
-
-/** Marks a digest of this encoding (see CampaignRun#take), so a resume can tell it from an older one. */
-const DIGEST_VERSION = 'd2.';
 
 /** Where a creation stands; the run owns it and moves it only when Redis confirms a step. */
 export interface CreationState {
@@ -52,7 +49,8 @@ export class CampaignRun {
   readonly state: CreationState;
   readonly lease: Lease;
   readonly #ctx: CampaignContext;
-  readonly #seen = new OpenIdSet();
+  /** Every record this run has read: the de-dup set and the digest. */
+  readonly #read = new ReadLedger();
   readonly #timingCache = new Map<string, GroupTiming>();
   /** A paced campaign's recipients planned per send time; replayed batches rebuild it on a resume. */
   readonly #positions: PacingPositions = new Map();
@@ -60,8 +58,6 @@ export class CampaignRun {
   #nextBatch: number;
   /** Batches replayed so far (their plans only move the pacing positions on). */
   #replayed = 0;
-  /** Digest of every record read so far, batch by batch. */
-  #digest = '';
   /** The checkpoint of the last batch started; each waits for the one before it, so they land in order. */
   #lastCheckpoint: Promise<unknown> = Promise.resolve();
   #renewal: NodeJS.Timeout | undefined;
@@ -125,7 +121,7 @@ export class CampaignRun {
    * paced campaign, the pacing positions (by planning the batch again, as the first run did).
    */
   replay(batch: RecordBatch): void {
-    const fresh = this.#take(batch);
+    const fresh = this.#read.take(batch.recipients);
     if (this.spec.timing.perMinute !== undefined) this.#plan(this.#replayed++, fresh, batch.bare);
     if (batch.firstIndex + batch.recipients.length === this.state.cursor) this.#checkReplayed();
   }
@@ -141,8 +137,8 @@ export class CampaignRun {
    */
   start(batch: RecordBatch, onProgress?: (progress: CampaignProgress) => void): Promise<void> {
     const no = this.#nextBatch++;
-    const fresh = this.#take(batch);
-    const digest = this.#digest;
+    const fresh = this.#read.take(batch.recipients);
+    const digest = this.#read.digest;
     const chunks = this.#plan(no, fresh, batch.bare);
     const previous = this.#lastCheckpoint;
     const done = (async () => {
@@ -199,41 +195,6 @@ export class CampaignRun {
     this.#stopRenewal();
   }
 
-  /**
-   * De-duplicate a batch against every record this run has read (returning its new recipients, in order)
-   * and chain it into the digest of the records read: what they are, in their order. The digest covers the
-   * count; the new openIds' characters as the de-dup set stored them (length-prefixed, so unambiguous);
-   * each repeat's position and the offset of the entry it repeats (a function of the records before it);
-   * and position, zone and language of the records that name them. The same information as the records
-   * themselves, without a string per record: the set has already copied every new openId's characters.
-   */
-  #take(batch: RecordBatch): RecipientEntry[] {
-    const { recipients } = batch;
-    const seen = this.#seen;
-    const from = seen.arenaUsed;
-    // The batch itself until its first repeat (a list without repeats is not copied).
-    let fresh: RecipientEntry[] | undefined;
-    const repeats: string[] = [];
-    const extras: string[] = [];
-    for (let i = 0; i < recipients.length; i++) {
-      const r = recipients[i] as RecipientEntry;
-      const found = seen.insert(typeof r === 'string' ? r : r.openId);
-      if (found < 0) fresh?.push(r);
-      else {
-        fresh ??= recipients.slice(0, i);
-        repeats.push(`${i}:${found}`);
-      }
-      if (typeof r !== 'string') extras.push(`${i},${r.timezone ?? ''},${r.language ?? ''}`);
-    }
-    this.#digest = `${DIGEST_VERSION}${createHash('sha256')
-      .update(`${this.#digest}|${recipients.length}|`)
-      .update(seen.arenaBytes(from, seen.arenaUsed))
-      .update(`|${repeats.join(';')}|${extras.join(';')}`)
-      .digest('hex')
-      .slice(0, 32)}`;
-    return fresh ?? recipients;
-  }
-
   #plan(batchNo: number, recipients: readonly RecipientEntry[], bare: boolean): PlannedChunk[] {
     const { spec, state } = this;
     return planBatch({
@@ -281,10 +242,10 @@ export class CampaignRun {
   }
 
   #checkReplayed(): void {
-    // A checkpoint written before this digest's version cannot be compared (as one written before digests
+    // A checkpoint written before this digest's encoding cannot be compared (as one written before digests
     // were kept): its resume is trusted as the README promised then.
-    const checked = this.state.digest?.startsWith(DIGEST_VERSION) === true;
-    if (checked && this.state.digest !== this.#digest) {
+    const checked = this.state.digest !== null && ReadLedger.comparable(this.state.digest);
+    if (checked && this.state.digest !== this.#read.digest) {
       throw campaignConflict(this.spec.id, `other recipients among the first ${this.state.cursor} already consumed`);
     }
   }
