@@ -61,17 +61,20 @@ const SCRIPTS = {
 
 export type GateResult =
   /** Go ahead and call; `leave()` once the call has answered (a no-op for notifications and removes). */
-  | { kind: 'go'; leave(): Promise<void> }
+  | { kind: 'go'; leave(): void | Promise<void> }
   /** A show whose remove was due or has run: dead-letter it `superseded`, never call. */
   | { kind: 'superseded'; why: string }
   /** A remove while shows of its card are in their call: look again in `ms`. */
   | { kind: 'wait'; ms: number };
 
-const GO: GateResult = { kind: 'go', leave: async () => {} };
+const GO: GateResult = { kind: 'go', leave: () => {} };
 
 export interface ActivityGate {
-  /** `now`: local time; `claimMs`: how long a show's call can take (its entry lapses after that). */
-  enter(data: DeliveryJobData, now: number, claimMs: number): Promise<GateResult>;
+  /**
+   * `now`: local time; `claimMs`: how long a show's call can take (its entry lapses after that). A
+   * notification goes ahead at once, without a promise (the gate is on every delivery's path).
+   */
+  enter(data: DeliveryJobData, now: number, claimMs: number): GateResult | Promise<GateResult>;
 }
 
 /** `ttlMs`: how long a tombstone outlives its remove; longer than any show can still be pending. */
@@ -92,13 +95,17 @@ export function activityGate(redis: RedisConnection, prefix: string, ttlMs: numb
     return { kind: 'go', leave: async () => void (await commands().npActivityLeave(keys.showing, token)) };
   }
 
+  async function enterRemove(data: ActivityJobData, now: number): Promise<GateResult> {
+    const keys = activityKeys(prefix, data.activity.activityId);
+    const waitMs = await commands().npActivityRemove(keys.removed, keys.showing, data.sendAt, now, ttlMs);
+    return waitMs > 0 ? { kind: 'wait', ms: waitMs } : GO;
+  }
+
   return {
-    async enter(data, now, claimMs) {
+    enter(data, now, claimMs) {
       if (data.kind !== 'activity') return GO;
       if (data.activity.status === 1) return enterShow(data, now, claimMs);
-      const keys = activityKeys(prefix, data.activity.activityId);
-      const waitMs = await commands().npActivityRemove(keys.removed, keys.showing, data.sendAt, now, ttlMs);
-      return waitMs > 0 ? { kind: 'wait', ms: waitMs } : GO;
+      return enterRemove(data, now);
     },
   };
 }

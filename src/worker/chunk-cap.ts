@@ -36,15 +36,20 @@ export function chunkCap({ redis, prefix, clock, hooks }: ChunkCapDeps) {
    * the openIds let through), or `kind: 'capped'` when every one is capped; then, as when the script
    * fails, the hooks' afterSend runs here, since no call follows. Activity cards are not capped.
    */
-  async function capOrRelease(job: Job, data: DeliveryJobData): Promise<SendChunk | CappedChunk> {
+  /** Uncapped (most deliveries): the answer at once, without a promise. */
+  function capOrRelease(job: Job, data: DeliveryJobData): SendChunk | Promise<SendChunk | CappedChunk> {
     const openIds = data.kind === 'activity' ? undefined : data.notification.openIds;
     // A cap counts openIds: a request by phone number or to every user (rulesType 1, 2) is not capped.
     if (data.kind === 'activity' || data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) {
       return { kind: 'send', sent: data, capped: 0 };
     }
+    return applyCap(job, data, data.frequencyCap, openIds);
+  }
+
+  async function applyCap(job: Job, data: NotificationJobData, cap: NonNullable<NotificationJobData['frequencyCap']>, openIds: string[]): Promise<SendChunk | CappedChunk> {
     let decided: Awaited<ReturnType<typeof applyFrequencyCap>>;
     try {
-      decided = await applyFrequencyCap(redis, prefix, { openIds, deliveryKey: data.deliveryKey, cap: data.frequencyCap, now: clock.now() });
+      decided = await applyFrequencyCap(redis, prefix, { openIds, deliveryKey: data.deliveryKey, cap, now: clock.now() });
     } catch (error) {
       await hooks.afterSend?.(data, job);
       throw error;

@@ -21,6 +21,8 @@ import type { DeliveryOutcome, ProcessorHooks } from './processor-hooks.js';
 import { activityGate } from './activity-claim.js';
 import { validitySeconds } from '../neuxnet/activity.js';
 
+const isThenable = <T>(v: T | PromiseLike<T>): v is PromiseLike<T> => typeof (v as { then?: unknown } | undefined)?.then === 'function';
+
 export interface ProcessorDeps {
   config: Readonly<Config>;
   client: SendNotifyClient;
@@ -146,7 +148,10 @@ export function createProcessor(deps: ProcessorDeps) {
   async function attemptClaimed(job: Job, data: DeliveryJobData, log: JobLogger): Promise<Attempt> {
     const startedAt = clock.now();
     // Remove wins: a superseded show is reported so, even when it is also late.
-    const gate = await activities.enter(data, startedAt, claimMs);
+    // The gate, the hooks and the cap answer most deliveries at once, without a promise: each is awaited only
+    // when it returned one (an `await` of a plain value still costs a turn of the microtask queue).
+    const entering = activities.enter(data, startedAt, claimMs);
+    const gate = isThenable(entering) ? await entering : entering;
     if (gate.kind === 'superseded') return { kind: 'late', decision: { kind: 'dead-letter', reason: 'superseded', lastError: `not shown: ${gate.why}` } };
     if (gate.kind === 'wait') return { kind: 'wait', ms: gate.ms };
     let result: SendResult;
@@ -156,15 +161,18 @@ export function createProcessor(deps: ProcessorDeps) {
       const late = decideBeforeCall(startedAt, data.deadline);
       if (late) return { kind: 'late', decision: late };
 
-      const dropWhy = await hooks.beforeSend?.(data, job);
+      const asked = hooks.beforeSend?.(data, job);
+      const dropWhy = isThenable(asked) ? await asked : asked;
       if (dropWhy !== undefined) return { kind: 'dropped', why: dropWhy };
       // After the last word of the hooks, so a dropped chunk records nothing; before the call, so it sends only these.
-      const cap = await capOrRelease(job, data);
+      const capping = capOrRelease(job, data);
+      const cap = isThenable(capping) ? await capping : capping;
       if (cap.kind === 'capped') return cap;
       ({ sent, capped } = cap);
       result = await callWithResign(job, sent, startedAt - data.sendAt, log);
     } finally {
-      await gate.leave();
+      const leaving = gate.leave();
+      if (isThenable(leaving)) await leaving;
     }
     const attemptsMade = job.attemptsMade + 1;
     hooks.onCall?.(sent, result, startedAt - data.sendAt, job);
@@ -205,7 +213,8 @@ export function createProcessor(deps: ProcessorDeps) {
       );
       return await send(data);
     } finally {
-      await hooks.afterSend?.(data, job);
+      const after = hooks.afterSend?.(data, job);
+      if (isThenable(after)) await after;
     }
   }
 
@@ -256,3 +265,4 @@ export function createProcessor(deps: ProcessorDeps) {
 
   return process;
 }
+

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from '../shared/redis.js';
 import { keyOf } from '../shared/queue-names.js';
 import { withScripts } from '../shared/redis-scripts.js';
+import { inTurn } from './turn-pipeline.js';
+import type { ChainableCommander } from 'ioredis';
 
 /**
  * Duplicate suppression: one key per delivery (one chunk of one notification), keyed by its deliveryKey,
@@ -53,8 +55,13 @@ const SCRIPTS = {
   npReleaseClaim: { numberOfKeys: 1, lua: RELEASE_SCRIPT },
 };
 
-function commands(redis: RedisConnection): RedisConnection & ClaimCommands {
-  return withScripts<ClaimCommands>(redis, SCRIPTS);
+/**
+ * The connection's pipelines with our scripts on them: ioredis gives a pipeline the commands defined on its
+ * connection when it is made, so they are defined on the connection first.
+ */
+function pipelined(redis: RedisConnection): (p: ChainableCommander) => ClaimCommands {
+  withScripts<ClaimCommands>(redis, SCRIPTS);
+  return (p) => p as unknown as ClaimCommands;
 }
 
 export async function claimDelivery(
@@ -64,7 +71,9 @@ export async function claimDelivery(
   claimMs: number,
 ): Promise<ClaimResult> {
   const token = `${CLAIM}${randomUUID()}`;
-  const found = await commands(redis).npClaimDelivery(sentKey(prefix, deliveryKey), token, claimMs);
+  const key = sentKey(prefix, deliveryKey);
+  const on = pipelined(redis);
+  const found = await inTurn<[string, number] | null>(redis, (p) => void on(p).npClaimDelivery(key, token, claimMs));
   if (found === null) return { state: 'claimed', token };
   const [value, pttl] = found;
   if (!value.startsWith(CLAIM)) return { state: 'sent' };
@@ -73,9 +82,13 @@ export async function claimDelivery(
 
 /** Give up a claim after a call that did not deliver; a no-op when it is no longer ours. */
 export async function releaseClaim(redis: RedisConnection, prefix: string, deliveryKey: string, token: string): Promise<void> {
-  await commands(redis).npReleaseClaim(sentKey(prefix, deliveryKey), token);
+  const key = sentKey(prefix, deliveryKey);
+  const on = pipelined(redis);
+  await inTurn(redis, (p) => void on(p).npReleaseClaim(key, token));
 }
 
 export async function recordSent(redis: RedisConnection, prefix: string, deliveryKey: string, ttlMs: number): Promise<void> {
-  await redis.set(sentKey(prefix, deliveryKey), String(Date.now()), 'PX', ttlMs);
+  const key = sentKey(prefix, deliveryKey);
+  const at = String(Date.now());
+  await inTurn(redis, (p) => void p.set(key, at, 'PX', ttlMs));
 }
