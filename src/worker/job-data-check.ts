@@ -3,6 +3,7 @@ import { describeIssues } from '../shared/errors.js';
 import { jobSchemaFor, type ActivityJobData, type DeliveryJobData, type NotificationJobData } from '../shared/job-data.js';
 import { ID_PATTERN } from '../shared/ids.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
+import { allDistinct } from './distinct-strings.js';
 
 export type JobDataCheck = { ok: true; data: DeliveryJobData } | { ok: false; why: string };
 
@@ -20,8 +21,7 @@ const isCount = (v: unknown, min: number) => Number.isInteger(v) && (v as number
 function isOpenIdList(v: unknown): boolean {
   if (!Array.isArray(v)) return false;
   for (const id of v as unknown[]) if (!isText(id) || id.includes(',')) return false;
-  // A Set built from the array in one go is about twice as fast as adding one by one (V8's array fast path).
-  return new Set(v).size === v.length;
+  return allDistinct(v as string[]);
 }
 
 /** Every notification field the wire reads, in the normalised form the producer stores. */
