@@ -1,5 +1,5 @@
 import { LANGUAGES, LIMITS, type Notification } from '../neuxnet/notification.js';
-import { allDistinct } from './distinct-ids.js';
+import { allDistinct } from '../shared/distinct-ids.js';
 
 /**
  * The common notification (by openId, plain text) checked in one pass, without zod: zod spends about 1 µs

@@ -3,7 +3,7 @@ import { describeIssues } from '../shared/errors.js';
 import { jobSchemaFor, type ActivityJobData, type DeliveryJobData, type NotificationJobData } from '../shared/job-data.js';
 import { ID_PATTERN } from '../shared/ids.js';
 import { toFieldIssues } from '../shared/zod-issues.js';
-import { allDistinct } from './distinct-strings.js';
+import { allDistinct } from '../shared/distinct-ids.js';
 
 export type JobDataCheck = { ok: true; data: DeliveryJobData } | { ok: false; why: string };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { allDistinct, MAX_TABLE_IDS } from '../../src/producer/distinct-ids.js';
+import { allDistinct, MAX_TABLE_IDS } from '../../src/shared/distinct-ids.js';
 
 const setSays = (ids: string[]) => new Set(ids).size === ids.length;
 

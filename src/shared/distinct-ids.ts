@@ -4,7 +4,8 @@
  * than all the other checks of a notification together and a sixth of a bare BullMQ add. Here each id is
  * hashed from its length and six of its characters into one reused open-addressing table, and compared in
  * full only with the ids it lands beside: as exact as a Set, with the same answer on any input; ids that
- * share those six characters only probe further (slower, never wrong).
+ * share those six characters only probe further (slower, never wrong). Shared: the producer checks a
+ * send's openIds with it at the edge, and the worker every job's again when it picks the job up.
  */
 
 /** Lists longer than this use a Set: the table stays at most half full. */
