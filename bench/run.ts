@@ -8,7 +8,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { benchBreakdown, type BreakdownStep } from './breakdown.js';
-import { benchCampaign, type CampaignBenchResult } from './campaign.js';
+import { benchCampaign, type CampaignBenchResult, type CreateFigures } from './campaign.js';
 import { benchCap, type CapBenchResult } from './cap.js';
 import { APPID, SECRET, redisVersion } from './common.js';
 import { benchDispatch, type DispatchFigures } from './dispatch.js';
@@ -79,8 +79,13 @@ function table(r: Results): string {
   if (c) {
     const cc = c.createCampaign;
     const rb = c.rawAddBulk;
+    // The rate as dispatch and enqueue give theirs: each contender's best round (noise only slows a round
+    // down); memory and bytes from the median round.
+    const fastest = (figures: CreateFigures[]) => figures.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+    const bc = fastest(c.rounds.map((x) => x.createCampaign));
+    const br = fastest(c.rounds.map((x) => x.rawAddBulk));
     lines.push(
-      `| \`createCampaign\`, ${int(cc.recipients)} recipients (${int(cc.jobs)} jobs): recipients/s | ${int(cc.recipientsPerSecond)} (${cc.seconds.toFixed(1)} s) | ${int(rb.recipientsPerSecond)} (${rb.seconds.toFixed(1)} s, raw \`addBulk\`) | ${ratio(cc.recipientsPerSecond, rb.recipientsPerSecond)} |`,
+      `| \`createCampaign\`, ${int(cc.recipients)} recipients (${int(cc.jobs)} jobs), best of ${c.rounds.length}: recipients/s | ${int(bc.recipientsPerSecond)} (${bc.seconds.toFixed(1)} s) | ${int(br.recipientsPerSecond)} (${br.seconds.toFixed(1)} s, raw \`addBulk\`) | ${ratio(bc.recipientsPerSecond, br.recipientsPerSecond)} |`,
       `| Redis bytes per queued recipient | ${cc.redisBytesPerRecipient.toFixed(1)} | ${rb.redisBytesPerRecipient.toFixed(1)} | ${ratio(rb.redisBytesPerRecipient, cc.redisBytesPerRecipient)} |`,
       `| producer peak RSS creating it (growth over the RSS before) | ${int(cc.peakRssMb)} MB (+${int(cc.rssGrowthMb)}) | ${int(rb.peakRssMb)} MB (+${int(rb.rssGrowthMb)}) | ${ratio(rb.peakRssMb, cc.peakRssMb)} |`,
       `| one-off \`send\` while a ${int(c.oneOffWhileDraining.campaignRecipients)}-recipient campaign drains at ${c.oneOffWhileDraining.rateLimit}/s: until accepted, p50 / max | ${ms(c.oneOffWhileDraining.p50Ms)} / ${ms(c.oneOffWhileDraining.maxMs)} | | |`,
