@@ -49,12 +49,9 @@ export class ReadLedger {
       }
       if (typeof r !== 'string') extras.push(`${i},${r.timezone ?? ''},${r.language ?? ''}`);
     }
-    this.#digest = `${DIGEST_VERSION}${createHash('sha256')
-      .update(`${this.#digest}|${recipients.length}|`)
-      .update(seen.arenaBytes(from, seen.arenaUsed))
-      .update(`|${repeats.join(';')}|${extras.join(';')}`)
-      .digest('hex')
-      .slice(0, 32)}`;
+    const hash = createHash('sha256').update(`${this.#digest}|${recipients.length}|`);
+    for (const bytes of seen.arenaBytes(from, seen.arenaUsed)) hash.update(bytes);
+    this.#digest = `${DIGEST_VERSION}${hash.update(`|${repeats.join(';')}|${extras.join(';')}`).digest('hex').slice(0, 32)}`;
     return fresh ?? recipients;
   }
 }

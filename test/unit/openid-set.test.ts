@@ -22,7 +22,26 @@ describe('OpenIdSet', () => {
     expect(set.insert('c\u0141')).toBe(-1);
     expect(set.insert('ab')).toBe(0);
     expect(set.insert('c\u0141')).toBe(second);
-    expect([...set.arenaBytes(0, set.arenaUsed)]).toEqual([2, 0, 0x61, 0x62, 2, 0x80, 0x63, 0x00, 0x41, 0x01]);
+    expect(set.arenaBytes(0, set.arenaUsed).flatMap((view) => [...view])).toEqual([2, 0, 0x61, 0x62, 2, 0x80, 0x63, 0x00, 0x41, 0x01]);
+  });
+
+  it('over several arena pages: repeats are found across them, and the bytes of a range span them in order', () => {
+    const set = new OpenIdSet();
+    const id = (i: number) => `openid-${String(i).padStart(24, '0')}`; // 31 characters: 33 bytes stored
+    const n = 100_000; // 3.3 MB: four pages of 1 MB
+    for (let i = 0; i < n; i++) expect(set.insert(id(i))).toBe(-1);
+    const middle = set.arenaUsed;
+    for (let i = 0; i < n; i += 997) expect(set.insert(id(i))).toBeGreaterThanOrEqual(0);
+    expect(set.size).toBe(n);
+    const views = set.arenaBytes(0, middle);
+    expect(views.length).toBeGreaterThan(3);
+    const bytes = Buffer.concat(views);
+    expect(bytes.length).toBe(n * 33);
+    // Entry k is its header (31, 0) and its characters, whichever page it landed on.
+    for (const k of [0, 31_775, 31_776, n - 1]) expect(bytes.subarray(k * 33, (k + 1) * 33).toString('latin1')).toBe(`\u001f\u0000${id(k)}`);
+    // A range inside one page is one view; a range that ends where it starts is none.
+    expect(set.arenaBytes(33, 66).map((v) => v.length)).toEqual([33]);
+    expect(set.arenaBytes(middle, middle)).toEqual([]);
   });
 
   it('stays exact when every hash collides: the stored characters decide', () => {
