@@ -3,7 +3,7 @@ import { BrokenRule, toRecipient } from '../shared/recipient.js';
 import { campaignContext, type CampaignContext } from './campaign-context.js';
 import { resolveCampaignSpec, type CampaignSpec, type CreateCampaignOptions } from './campaign-options.js';
 import { cancelCampaign } from '../shared/campaign-cancel.js';
-import { zoneOf } from './campaign-plan.js';
+import { followsZones, zoneOf } from './campaign-plan.js';
 import { campaignConflict, CampaignRun } from './campaign-run.js';
 import { RecipientRuleError, RecordBatches, type NormalizeRecord } from './record-batches.js';
 
@@ -33,8 +33,7 @@ const BATCHES_IN_FLIGHT = 2;
 
 /** Each record as it arrives: the recipient rules, and a zone when delivery follows local time or quiet hours. */
 export function recipientRules(spec: CampaignSpec): NormalizeRecord {
-  const needsZone = spec.timing.kind === 'local' || spec.timing.quietHours !== undefined;
-  if (!needsZone) return toRecipient;
+  if (!followsZones(spec.timing)) return toRecipient;
   return (record) => {
     const r = toRecipient(record);
     if (!(r instanceof BrokenRule) && zoneOf(r, spec.timing) === undefined) return new BrokenRule('has no timezone and no defaultTimezone is set');

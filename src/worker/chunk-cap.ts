@@ -32,21 +32,17 @@ export interface ChunkCapDeps {
  */
 export function chunkCap({ redis, prefix, clock, hooks }: ChunkCapDeps) {
   /**
-   * The frequency cap, one script for the chunk (frequency-cap.ts). Resolves with the data to send (only
-   * the openIds let through), or `kind: 'capped'` when every one is capped; then, as when the script
-   * fails, the hooks' afterSend runs here, since no call follows. Activity cards are not capped.
+   * The frequency cap, one script for the chunk (frequency-cap.ts). Gives the data to send (only the
+   * openIds let through), or `kind: 'capped'` when every one is capped; then, as when the script fails, the
+   * hooks' afterSend runs here, since no call follows. An uncapped chunk (most deliveries) is answered at
+   * once, without a promise. Activity cards are not capped.
    */
-  /** Uncapped (most deliveries): the answer at once, without a promise. */
   function capOrRelease(job: Job, data: DeliveryJobData): SendChunk | Promise<SendChunk | CappedChunk> {
-    const openIds = data.kind === 'activity' ? undefined : data.notification.openIds;
-    // A cap counts openIds: a request by phone number or to every user (rulesType 1, 2) is not capped.
-    if (data.kind === 'activity' || data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) {
-      return { kind: 'send', sent: data, capped: 0 };
-    }
-    return applyCap(job, data, data.frequencyCap, openIds);
+    const capped = cappable(data);
+    return capped === undefined ? { kind: 'send', sent: data, capped: 0 } : applyCap(job, capped.data, capped.cap, capped.openIds);
   }
 
-  async function applyCap(job: Job, data: NotificationJobData, cap: NonNullable<NotificationJobData['frequencyCap']>, openIds: string[]): Promise<SendChunk | CappedChunk> {
+  async function applyCap(job: Job, data: NotificationJobData, cap: Cap, openIds: string[]): Promise<SendChunk | CappedChunk> {
     let decided: Awaited<ReturnType<typeof applyFrequencyCap>>;
     try {
       decided = await applyFrequencyCap(redis, prefix, { openIds, deliveryKey: data.deliveryKey, cap, now: clock.now() });
@@ -63,14 +59,25 @@ export function chunkCap({ redis, prefix, clock, hooks }: ChunkCapDeps) {
 
   /** A run that finds the delivery already sent: what its cap left out, looked up without recording anything. */
   async function recountCapped(data: DeliveryJobData): Promise<{ sent: DeliveryJobData; capped: number } | undefined> {
-    if (data.kind === 'activity') return undefined;
-    const openIds = data.notification.openIds;
-    if (data.frequencyCap === undefined || openIds === undefined || openIds.length === 0) return undefined;
-    const decided = await applyFrequencyCap(redis, prefix, { openIds, deliveryKey: data.deliveryKey, cap: data.frequencyCap, now: clock.now(), record: false });
-    return decided.capped === 0 ? undefined : { sent: withOpenIds(data, decided.letThrough), capped: decided.capped };
+    const capped = cappable(data);
+    if (capped === undefined) return undefined;
+    const decided = await applyFrequencyCap(redis, prefix, { openIds: capped.openIds, deliveryKey: data.deliveryKey, cap: capped.cap, now: clock.now(), record: false });
+    return decided.capped === 0 ? undefined : { sent: withOpenIds(capped.data, decided.letThrough), capped: decided.capped };
   }
 
   return { capOrRelease, recountCapped };
+}
+
+type Cap = NonNullable<NotificationJobData['frequencyCap']>;
+
+/**
+ * A job the frequency cap applies to, with its cap and openIds; undefined for the others. A cap counts
+ * openIds: a request by phone number or to every user (rulesType 1, 2) is not capped, nor an activity card.
+ */
+function cappable(data: DeliveryJobData): { data: NotificationJobData; cap: Cap; openIds: string[] } | undefined {
+  if (data.kind === 'activity' || data.frequencyCap === undefined) return undefined;
+  const openIds = data.notification.openIds;
+  return openIds === undefined || openIds.length === 0 ? undefined : { data, cap: data.frequencyCap, openIds };
 }
 
 /** The job data with only these openIds, for the request and for the hooks that report what was sent. */

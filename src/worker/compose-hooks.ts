@@ -3,6 +3,7 @@ import type { Logger } from '../shared/logger.js';
 import type { DeadLetterReason, DeliveryJobData } from '../shared/job-data.js';
 import type { DeadLetteredDetails, ProcessorHooks, SettledDetails } from './processor-hooks.js';
 import type { SendNotifyResult as SendResult } from '../neuxnet/client.js';
+import { isThenable } from './thenable.js';
 
 /** Hook sets by name, in the order they run; the name goes into the log line of a hook that throws. */
 export type NamedHooks = Readonly<Record<string, ProcessorHooks | undefined>>;
@@ -108,8 +109,6 @@ export function composeHooks(logger: Logger, named: NamedHooks): ProcessorHooks 
   return composed;
 }
 
-const isPromise = (v: unknown): v is PromiseLike<unknown> => typeof (v as PromiseLike<unknown> | undefined)?.then === 'function';
-
 /**
  * Calls each set's hook in order; an answer that is not a promise costs no await, so a chain of hooks with
  * nothing to do (a job of no campaign) stays synchronous. Every hook runs; then the first error surfaces.
@@ -124,7 +123,7 @@ function inSequence(sets: readonly [string, ProcessorHooks][], call: (hook: Proc
       failed(set, error);
       return finishInSequence(sets, i + 1, call, failed, { error });
     }
-    if (isPromise(result)) return finishInSequence(sets, i, call, failed, undefined, result);
+    if (isThenable(result)) return finishInSequence(sets, i, call, failed, undefined, result);
   }
   return undefined;
 }

@@ -20,8 +20,7 @@ import { chunkCap, type CappedChunk } from './chunk-cap.js';
 import type { DeliveryOutcome, ProcessorHooks } from './processor-hooks.js';
 import { activityGate } from './activity-claim.js';
 import { validitySeconds } from '../neuxnet/activity.js';
-
-const isThenable = <T>(v: T | PromiseLike<T>): v is PromiseLike<T> => typeof (v as { then?: unknown } | undefined)?.then === 'function';
+import { isThenable } from './thenable.js';
 
 export interface ProcessorDeps {
   config: Readonly<Config>;
@@ -148,8 +147,7 @@ export function createProcessor(deps: ProcessorDeps) {
   async function attemptClaimed(job: Job, data: DeliveryJobData, log: JobLogger): Promise<Attempt> {
     const startedAt = clock.now();
     // Remove wins: a superseded show is reported so, even when it is also late.
-    // The gate, the hooks and the cap answer most deliveries at once, without a promise: each is awaited only
-    // when it returned one (an `await` of a plain value still costs a turn of the microtask queue).
+    // The gate, the hooks and the cap answer most deliveries at once: each is awaited only when it returned a promise.
     const entering = activities.enter(data, startedAt, claimMs);
     const gate = isThenable(entering) ? await entering : entering;
     if (gate.kind === 'superseded') return { kind: 'late', decision: { kind: 'dead-letter', reason: 'superseded', lastError: `not shown: ${gate.why}` } };
