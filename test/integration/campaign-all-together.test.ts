@@ -3,17 +3,12 @@ import { createCampaign } from '../../src/producer/campaign-create.js';
 import { campaignContext } from '../../src/producer/campaign-context.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
+import { BILINGUAL_NOTE } from '../helpers/campaign-audience.js';
 
 // Languages, quiet hours, pacing and a frequency cap in one campaign, delivered by two workers through the
 // sandbox, with refused requests dead-lettered and redriven: every count adds up and nobody gets a thing twice.
 
-const NOTE = {
-  title: 'Spring sale',
-  text: 'Everything half price today',
-  navigateType: 1,
-  language: 'en_US',
-  translations: { ar_SA: { title: 'تخفيضات الربيع', text: 'كل شيء بنصف السعر اليوم' } },
-} as const;
+const NOTE = BILINGUAL_NOTE;
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {

@@ -3,14 +3,9 @@ import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
 import { scanKeys } from '../helpers/key-snapshot.js';
 import { IdempotencyConflictError, ValidationError } from '../../src/shared/errors.js';
+import { BILINGUAL_NOTE } from '../helpers/campaign-audience.js';
 
-const NOTE = {
-  title: 'Spring sale',
-  text: 'Everything half price today',
-  navigateType: '1',
-  language: 'en_US',
-  translations: { ar_SA: { title: 'تخفيضات الربيع', text: 'كل شيء بنصف السعر اليوم' } },
-} as const;
+const NOTE = BILINGUAL_NOTE;
 
 let pipeline: Pipeline | undefined;
 afterEach(async () => {

@@ -1,7 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
-import { waitUntil } from '../helpers/isolation.js';
-import type { CampaignStatus } from '../../src/shared/campaign-status.js';
+import { settledCampaign } from '../helpers/campaign-audience.js';
 import { ValidationError } from '../../src/shared/errors.js';
 
 const NOTE = {
@@ -22,18 +21,6 @@ afterEach(async () => {
   pipeline = undefined;
 });
 
-async function settled(p: Pipeline, id: string): Promise<CampaignStatus> {
-  let status: CampaignStatus | undefined;
-  await waitUntil(
-    async () => {
-      status = await p.producer.getCampaign(id);
-      return status !== undefined && status.enqueued && status.pending === 0;
-    },
-    { timeoutMs: 30_000, intervalMs: 100, message: `campaign ${id} to settle` },
-  );
-  return status as CampaignStatus;
-}
-
 describe('a campaign in several languages', () => {
   it("gives every openId exactly its language's content, once, and counts each language exactly", async () => {
     pipeline = await startPipeline({ config: { rateLimit: 100_000, chunkSize: 7, defaultLanguage: 'en_US' }, logLevel: 'warn' });
@@ -53,7 +40,7 @@ describe('a campaign in several languages', () => {
 
     const created = await pipeline.producer.createCampaign({ id: 'bilingual', notification: NOTE, recipients });
     expect(created).toMatchObject({ recipients: 120, existing: false });
-    const status = await settled(pipeline, 'bilingual');
+    const status = await settledCampaign(pipeline, 'bilingual');
     expect(status).toMatchObject({ state: 'completed', recipients: 120, sent: 120 });
     expect(status.byLanguage).toEqual({
       en_US: { recipients: 60, sent: 60, failed: 0, cancelled: 0, pending: 0 },
@@ -82,7 +69,7 @@ describe('a campaign in several languages', () => {
     pipeline = await startPipeline({ config: { rateLimit: 100_000, defaultLanguage: 'ar_SA' }, logLevel: 'warn' });
     const notification = { title: 'Sale', text: 'Half price', navigateType: '2', url: 'https://example.com/sale' } as const;
     await pipeline.producer.createCampaign({ id: 'no-language', notification, recipients: ['a', 'b', 'c'] });
-    const status = await settled(pipeline, 'no-language');
+    const status = await settledCampaign(pipeline, 'no-language');
     expect(status.byLanguage).toEqual({ ar_SA: { recipients: 3, sent: 3, failed: 0, cancelled: 0, pending: 0 } });
     expect(pipeline.sandbox.accepted.map((a) => a.params.language)).toEqual(['ar_SA']);
   });

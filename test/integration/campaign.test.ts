@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { Job } from 'bullmq';
 import { startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
+import { settledCampaign } from '../helpers/campaign-audience.js';
 import { CAMPAIGN_BATCH_SIZE, CampaignBusyError, enqueueChunks, type CampaignCreated } from '../../src/producer/campaign-create.js';
 import { campaignContext } from '../../src/producer/campaign-context.js';
 import { CampaignRun } from '../../src/producer/campaign-run.js';
@@ -30,18 +31,6 @@ function acceptedCounts(p: Pipeline): Map<string, number> {
   return counts;
 }
 
-async function settled(p: Pipeline, id: string, timeoutMs = 30_000): Promise<CampaignStatus> {
-  let status: CampaignStatus | undefined;
-  await waitUntil(
-    async () => {
-      status = await p.producer.getCampaign(id);
-      return status !== undefined && status.enqueued && status.pending === 0 && status.state !== 'sending' && status.state !== 'scheduled';
-    },
-    { timeoutMs, intervalMs: 100, message: `campaign ${id} to settle` },
-  );
-  return status as CampaignStatus;
-}
-
 function expectCountsAddUp(s: CampaignStatus): void {
   expect(s.sent + s.failed + s.cancelled + s.pending).toBe(s.recipients);
 }
@@ -65,7 +54,7 @@ describe('campaigns', () => {
     expect(created).toEqual({ id: 'fifty-k', recipients: 50_000, jobs: 500, read: 51_000, existing: false, cancelled: false });
     expect(progressCalls).toBe(Math.ceil(51_000 / CAMPAIGN_BATCH_SIZE));
 
-    const status = await settled(pipeline, 'fifty-k', 60_000);
+    const status = await settledCampaign(pipeline, 'fifty-k', 60_000);
     expect(status).toMatchObject({ state: 'completed', recipients: 50_000, sent: 50_000, failed: 0, cancelled: 0, pending: 0, jobs: 500 });
     const counts = acceptedCounts(pipeline);
     expect(counts.size).toBe(50_000);
@@ -96,7 +85,7 @@ describe('campaigns', () => {
 
     const resumed = await pipeline.producer.createCampaign({ id: 'resume', notification: NOTE, recipients: breaksAt(-1) });
     expect(resumed).toMatchObject({ recipients: 2.5 * B, jobs: (2.5 * B) / 100, read: 2.5 * B, existing: false });
-    const status = await settled(pipeline, 'resume');
+    const status = await settledCampaign(pipeline, 'resume');
     expect(status).toMatchObject({ state: 'completed', sent: 2.5 * B, pending: 0 });
     const counts = acceptedCounts(pipeline);
     expect(counts.size).toBe(2.5 * B);
@@ -128,7 +117,7 @@ describe('campaigns', () => {
     let created: CampaignCreated | undefined;
     await waitUntil(async () => Boolean((created = await p.producer.createCampaign(options))), { message: 'the resume after the lease ran out' });
     expect(created).toMatchObject({ recipients: 1.5 * B, jobs: (1.5 * B) / 100, read: 1.5 * B });
-    const status = await settled(p, 'redo');
+    const status = await settledCampaign(p, 'redo');
     expect(status).toMatchObject({ state: 'completed', recipients: 1.5 * B, sent: 1.5 * B });
     const counts = acceptedCounts(p);
     expect(counts.size).toBe(1.5 * B);
@@ -170,7 +159,7 @@ describe('campaigns', () => {
     expect(result.stopped).toBeGreaterThan(500);
     expect(result.stopped).toBe(result.cancelled);
 
-    const status = await settled(p, 'stop-me');
+    const status = await settledCampaign(p, 'stop-me');
     expectCountsAddUp(status);
     expect(status).toMatchObject({ state: 'cancelled', recipients: 1_000, failed: 0, pending: 0 });
     await waitUntil(async () => (await p.producer.deliveries.getJobCountByTypes('active', 'waiting', 'prioritized', 'delayed')) === 0, {
@@ -258,7 +247,7 @@ describe('campaigns', () => {
     // The first three requests are refused for good (HTTP 400: dead-lettered as rejected, no retry).
     p.sandbox.setFaults([{ httpStatus: 400, times: 3 }]);
     await p.producer.createCampaign({ id: 'partly', notification: NOTE, recipients: ids(100, 'f') });
-    const status = await settled(p, 'partly');
+    const status = await settledCampaign(p, 'partly');
     expect(status).toMatchObject({ state: 'completed_with_failures', recipients: 100, sent: 70, failed: 30, pending: 0 });
 
     const redriven = await p.producer.redriveDeadLetters('all');
@@ -282,7 +271,7 @@ describe('campaigns', () => {
     await (broken as Job<NotificationJobData>).updateData(brokenData);
     await Promise.all(delayed.map((job) => job.promote()));
 
-    const status = await settled(p, 'broken');
+    const status = await settledCampaign(p, 'broken');
     expect(status).toMatchObject({ state: 'completed_with_failures', recipients: 50, sent: 40, failed: 10, pending: 0 });
     expectCountsAddUp(status);
     const letters = await p.producer.listDeadLetters();

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 import { waitUntil } from '../helpers/isolation.js';
-import type { CampaignStatus } from '../../src/shared/campaign-status.js';
+import { settledCampaign } from '../helpers/campaign-audience.js';
 import { ValidationError } from '../../src/shared/errors.js';
 import { frequencyCapKey } from '../../src/worker/frequency-cap.js';
 import type { CampaignEventData, DeliveryEventData } from '../../src/shared/webhook-events.js';
@@ -20,18 +20,6 @@ afterEach(async () => {
   receiver = undefined;
 });
 
-async function settled(p: Pipeline, id: string): Promise<CampaignStatus> {
-  let status: CampaignStatus | undefined;
-  await waitUntil(
-    async () => {
-      status = await p.producer.getCampaign(id);
-      return status !== undefined && status.enqueued && status.pending === 0;
-    },
-    { timeoutMs: 30_000, intervalMs: 50, message: `campaign ${id} to settle` },
-  );
-  return status as CampaignStatus;
-}
-
 const requestsTitled = (p: Pipeline, title: string) => p.sandbox.accepted.filter((r) => r.params.title === title);
 const users = (n: number, tag = 'u') => Array.from({ length: n }, (_, i) => `${tag}${i}`);
 
@@ -43,13 +31,13 @@ describe('frequency caps', () => {
 
     // The deployment default (1/24h) applies: the first campaign sets no cap.
     await pipeline.producer.createCampaign({ id: 'first', notification: note('First'), recipients: audience });
-    const first = await settled(pipeline, 'first');
+    const first = await settledCampaign(pipeline, 'first');
     expect(first).toMatchObject({ state: 'completed', recipients: 60, sent: 60, capped: 0, frequencyCap: '1/24h' });
     expect(requestsTitled(pipeline, 'First').flatMap((r) => r.openIds).sort()).toEqual([...audience].sort());
 
     // Both workers take the second campaign's 9 chunks at once: none of its users may get through.
     await pipeline.producer.createCampaign({ id: 'second', notification: note('Second'), recipients: audience, frequencyCap: { max: 1, per: '24h' } });
-    const second = await settled(pipeline, 'second');
+    const second = await settledCampaign(pipeline, 'second');
     expect(second).toMatchObject({ state: 'completed', recipients: 60, sent: 0, failed: 0, capped: 60, pending: 0 });
     expect(requestsTitled(pipeline, 'Second')).toEqual([]);
     // 60 recipients in chunks of 7: 9 requests for the first campaign, 9 chunks capped whole for the second.
@@ -62,7 +50,7 @@ describe('frequency caps', () => {
 
     // A campaign may opt out of the default.
     await pipeline.producer.createCampaign({ id: 'third', notification: note('Third'), recipients: audience.slice(0, 5), frequencyCap: false });
-    expect(await settled(pipeline, 'third')).toMatchObject({ sent: 5, capped: 0 });
+    expect(await settledCampaign(pipeline, 'third')).toMatchObject({ sent: 5, capped: 0 });
     expect(requestsTitled(pipeline, 'Third')).toHaveLength(1);
   });
 
@@ -75,7 +63,7 @@ describe('frequency caps', () => {
       pipeline.producer.createCampaign({ id: 'race-a', notification: note('Race A'), recipients: audience, frequencyCap: cap }),
       pipeline.producer.createCampaign({ id: 'race-b', notification: note('Race B'), recipients: audience, frequencyCap: cap }),
     ]);
-    const [a, b] = [await settled(pipeline, 'race-a'), await settled(pipeline, 'race-b')];
+    const [a, b] = [await settledCampaign(pipeline, 'race-a'), await settledCampaign(pipeline, 'race-b')];
     expect(a.sent + b.sent).toBe(40);
     expect(a.capped + b.capped).toBe(40);
     const sentTo = [...requestsTitled(pipeline, 'Race A'), ...requestsTitled(pipeline, 'Race B')].flatMap((r) => r.openIds);
@@ -88,12 +76,12 @@ describe('frequency caps', () => {
     const once = users(4, 'p');
     await pipeline.producer.createCampaign({ id: 'p1', notification: note('P1'), recipients: once, frequencyCap: cap });
     await pipeline.producer.createCampaign({ id: 'p2', notification: note('P2'), recipients: once.slice(0, 2), frequencyCap: cap });
-    await settled(pipeline, 'p1');
-    await settled(pipeline, 'p2');
+    await settledCampaign(pipeline, 'p1');
+    await settledCampaign(pipeline, 'p2');
     // p0 and p1 have had 2 in the hour, p2 and p3 one: the third campaign reaches p2, p3 and the new ones.
     const recipients = [...once, 'fresh0', 'fresh1'].map((openId) => ({ openId, language: 'en_US' as const }));
     await pipeline.producer.createCampaign({ id: 'p3', notification: note('P3'), recipients, frequencyCap: cap });
-    const status = await settled(pipeline, 'p3');
+    const status = await settledCampaign(pipeline, 'p3');
     expect(status).toMatchObject({ state: 'completed', recipients: 6, sent: 4, capped: 2, pending: 0 });
     expect(status.byLanguage?.en_US).toEqual({ recipients: 6, sent: 4, failed: 0, cancelled: 0, capped: 2, pending: 0 });
     const requests = requestsTitled(pipeline, 'P3');
@@ -153,9 +141,9 @@ describe('frequency caps', () => {
     pipeline = await startPipeline({ config: { chunkSize: 100, webhookUrls: [receiver.url], webhookSecret: secret }, logLevel: 'warn' });
     const cap = { max: 1, per: '24h' };
     await pipeline.producer.createCampaign({ id: 'w1', notification: note('W1'), recipients: ['a', 'b'], frequencyCap: cap });
-    await settled(pipeline, 'w1');
+    await settledCampaign(pipeline, 'w1');
     await pipeline.producer.createCampaign({ id: 'w2', notification: note('W2'), recipients: ['a', 'b', 'c'], frequencyCap: cap });
-    await settled(pipeline, 'w2');
+    await settledCampaign(pipeline, 'w2');
     const events = () => (receiver as WebhookReceiver).received.map((r) => r.event);
     await waitUntil(() => events().filter((e) => e.type === 'campaign.completed').length === 2, { message: 'two campaign.completed events' });
     const succeeded = events().filter((e) => e.type === 'delivery.succeeded').map((e) => e.data as DeliveryEventData);
