@@ -8,6 +8,7 @@ import { JOB_NAME, PRIORITY } from '../src/shared/queue-names.js';
 import { addInBatches, deliveryJobOptions, openDeliveryQueue } from '../src/shared/queues.js';
 import { notificationOf, type DeliveryJobData } from '../src/shared/job-data.js';
 import { freePort } from '../src/shared/free-port.js';
+import { startDrainProfile, stopDrainProfile } from './drain-profile.js';
 import { APPID, SECRET, completions, deliveryData, notificationFor, prefix, rawSender, closeRawContender } from './common.js';
 
 export interface Throughput {
@@ -66,12 +67,14 @@ async function ours(redisUrl: string, sandboxUrl: string, jobs: number, concurre
     );
   }
   const logger = createLogger({ level: 'info', destination: destination({ dest: '/dev/null', sync: false }) });
+  await startDrainProfile();
   const started = Date.now();
   const cpu = process.cpuUsage();
   const handle = await startWorker({ env: {}, config: overrides, logger });
   await completions(handle.worker, jobs);
   const ms = Date.now() - started;
   const used = process.cpuUsage(cpu);
+  await stopDrainProfile('ours');
   await handle.close();
   await queue.obliterate({ force: true });
   await queue.close();
@@ -107,6 +110,7 @@ async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, con
     );
   }
   const sender = rawSender(sandboxUrl, concurrency);
+  await startDrainProfile();
   const started = Date.now();
   const cpu = process.cpuUsage();
   // BullMQ leaves a connection it was given open on close; this one is closed below.
@@ -122,6 +126,7 @@ async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, con
   await completions(worker, jobs);
   const ms = Date.now() - started;
   const used = process.cpuUsage(cpu);
+  await stopDrainProfile(variant.limiter || variant.jobOptions ? 'rawVariant' : 'raw');
   await closeRawContender({ worker, sender, queue, connection, workerConnection });
   return throughput(jobs, ms, used);
 }

@@ -5,7 +5,8 @@
  * Redis commands per job (INFO commandstats of its private redis-server); with ALLOC=<file> it writes a
  * sampling allocation profile (collected objects included) of the run. With RAW=limiter,jobOptions the contender
  * rawVariant (`ours,raw,rawVariant`) is the raw worker with our BullMQ limiter and/or our job options
- * (priority, attempts, removeOn*), to price each beside the bare one in the same run.
+ * (priority, attempts, removeOn*), to price each beside the bare one in the same run. DRAIN_PROF=<dir> and
+ * DRAIN_ALLOC=<dir> profile only the timed drains (bench/drain-profile.ts).
  */
 import { startRedisServer } from '../test/helpers/redis-server.js';
 import { APPID, SECRET } from './common.js';
