@@ -97,19 +97,24 @@ export function classify(answer: RawAnswer, now = Date.now()): CallResult {
   const envelope = parseEnvelope(answer.body);
   const status = typeof envelope?.responseHeader.status === 'number' ? envelope.responseHeader.status : undefined;
   const msg = messageOf(envelope, answer);
-  const base = {
-    httpStatus,
-    ...(status !== undefined && { status }),
-    ...(msg !== undefined && msg !== '' && { msg }),
-    ...(retryAfterMs !== undefined && { retryAfterMs }),
-  };
+  const given = msg === '' ? undefined : msg;
 
-  if (httpStatus < 200 || httpStatus >= 300) {
-    return { outcome: isRetryableStatus(httpStatus) ? 'retryable' : 'rejected', ...base };
-  }
+  if (httpStatus < 200 || httpStatus >= 300) return answered(isRetryableStatus(httpStatus) ? 'retryable' : 'rejected', httpStatus, status, given, retryAfterMs);
   // An HTTP 2xx without the envelope is a proxy or gateway talking, not the platform: try again.
-  if (status === undefined) return { outcome: 'retryable', ...base, msg: base.msg ?? 'answer without responseHeader' };
-  if (status !== 200) return { outcome: isRetryableStatus(status) ? 'retryable' : 'rejected', ...base };
-  if (envelope?.response === true) return { outcome: 'delivered', ...base };
-  return { outcome: 'retryable', ...base, msg: base.msg && base.msg !== 'OK' ? base.msg : 'response was not true' };
+  if (status === undefined) return answered('retryable', httpStatus, status, given ?? 'answer without responseHeader', retryAfterMs);
+  if (status !== 200) return answered(isRetryableStatus(status) ? 'retryable' : 'rejected', httpStatus, status, given, retryAfterMs);
+  if (envelope?.response === true) return answered('delivered', httpStatus, status, given, retryAfterMs);
+  return answered('retryable', httpStatus, status, given && given !== 'OK' ? given : 'response was not true', retryAfterMs);
+}
+
+/**
+ * One result object, its fields set one by one: it is built for every call, and conditional spreads
+ * allocate an object each. Absent fields stay absent (never `undefined`), as callers and dead letters expect.
+ */
+function answered(outcome: Outcome, httpStatus: number, status: number | undefined, msg: string | undefined, retryAfterMs: number | undefined): CallResult {
+  const result: CallResult = { outcome, httpStatus };
+  if (status !== undefined) result.status = status;
+  if (msg !== undefined) result.msg = msg;
+  if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
+  return result;
 }

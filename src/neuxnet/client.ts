@@ -1,5 +1,5 @@
 import { RequestError, TimeoutError } from 'got';
-import { classify, type CallResult } from './classify.js';
+import { classify, type CallResult, type RawAnswer } from './classify.js';
 import { encodeForm } from './form.js';
 import { sign } from './sign.js';
 import { SEND_NOTIFY_PATH, toWireParams } from './wire.js';
@@ -57,6 +57,30 @@ function describeRequestError(error: RequestError): string {
   return `${error.code}${timeout}`;
 }
 
+/** One Open API endpoint as the client calls it. */
+interface Endpoint<I> {
+  /** Relative to the base URL (got's prefixUrl takes no leading slash). */
+  path: string;
+  /** The request as its wire fields, signed at `timestamp` (the Open API's field names and forms). */
+  wire(input: I, appid: string, timestamp: number, defaultLanguage: Language): Record<string, string>;
+  /** How many recipients the request names. */
+  recipients(input: I): number;
+}
+
+const relative = (path: string) => (path.startsWith('/') ? path.slice(1) : path);
+
+const SEND_NOTIFY: Endpoint<Notification> = {
+  path: relative(SEND_NOTIFY_PATH),
+  wire: toWireParams,
+  recipients: (n) => n.openIds?.length ?? 1,
+};
+
+const SEND_ACTIVITY: Endpoint<ActivityRequest> = {
+  path: relative(SEND_ACTIVITY_PATH),
+  wire: toActivityWireParams,
+  recipients: (r) => r.openIds.length,
+};
+
 /**
  * Calls Open API endpoints with the documented signing and envelope. It never retries: BullMQ's attempts
  * are the one retry layer. Each call is signed at the moment it is made, with a fresh timestamp.
@@ -84,17 +108,13 @@ export class SendNotifyClient {
   }
 
   /** Sign and send one notification. Resolves with the classified outcome; rejects only on a programming error. */
-  async sendNotify(notification: Notification): Promise<SendNotifyResult> {
-    const signedAt = this.#clock.now();
-    const result = await this.#post(SEND_NOTIFY_PATH, toWireParams(notification, this.#appid, signedAt, this.#defaultLanguage));
-    return { ...result, recipients: notification.openIds?.length ?? 1, signedAt };
+  sendNotify(notification: Notification): Promise<SendNotifyResult> {
+    return this.#post(SEND_NOTIFY, notification);
   }
 
   /** Sign and send one activity card request (show or remove), through the same signing and envelope. */
-  async sendActivity(request: ActivityRequest): Promise<SendNotifyResult> {
-    const signedAt = this.#clock.now();
-    const result = await this.#post(SEND_ACTIVITY_PATH, toActivityWireParams(request, this.#appid, signedAt));
-    return { ...result, recipients: request.openIds.length, signedAt };
+  sendActivity(request: ActivityRequest): Promise<SendNotifyResult> {
+    return this.#post(SEND_ACTIVITY, request);
   }
 
   /** The timestamp a request signed now would carry (local time, corrected by a skew-aware clock). */
@@ -104,38 +124,43 @@ export class SendNotifyClient {
 
   /** Any Open API endpoint with the same signing and envelope. */
   async call(path: string, params: Readonly<Record<string, string>>): Promise<CallResult & { durationMs: number; serverDateMs?: number }> {
-    return this.#post(path, { ...params });
+    const { recipients: _recipients, signedAt: _signedAt, ...result } = await this.#post({ path: relative(path), wire: (p) => ({ ...p }), recipients: () => 0 }, params);
+    return result;
   }
 
-  /** Takes `params` over: `sign` is added to it in place, one object fewer per request on the hot path. */
-  async #post(path: string, params: Record<string, string>): Promise<CallResult & { durationMs: number; serverDateMs?: number }> {
+  /**
+   * Signs `input` as the endpoint's wire fields now, posts it and classifies the answer. Async, so even a
+   * value that is not what its type says rejects rather than throws. `sign` is added to the fields in
+   * place, and the result is the classified answer with the call's figures set on it: one object each.
+   */
+  async #post<I>(endpoint: Endpoint<I>, input: I): Promise<SendNotifyResult> {
+    const signedAt = this.#clock.now();
+    const params = endpoint.wire(input, this.#appid, signedAt, this.#defaultLanguage);
     params.sign = sign(params, this.#secret);
     const body = encodeForm(params);
     const started = Date.now();
+    let result: SendNotifyResult;
     try {
-      const response = await this.#transport.got(path.startsWith('/') ? path.slice(1) : path, { body });
+      const response = await this.#transport.got(endpoint.path, { body });
       const received = Date.now();
       const serverDateMs = this.#serverDate(response.headers.date);
       if (serverDateMs !== undefined) this.#clock.observe?.(serverDateMs, started, received);
       const { 'retry-after': retryAfter, 'content-type': contentType } = response.headers;
-      return {
-        ...classify(
-          {
-            httpStatus: response.statusCode,
-            body: response.body,
-            ...(retryAfter !== undefined && { retryAfter }),
-            ...(contentType !== undefined && { contentType }),
-          },
-          received,
-        ),
-        durationMs: received - started,
-        ...(serverDateMs !== undefined && { serverDateMs }),
-      };
+      const answer: RawAnswer = { httpStatus: response.statusCode, body: response.body };
+      if (retryAfter !== undefined) answer.retryAfter = retryAfter;
+      if (contentType !== undefined) answer.contentType = contentType;
+      result = classify(answer, received) as SendNotifyResult;
+      result.durationMs = received - started;
+      if (serverDateMs !== undefined) result.serverDateMs = serverDateMs;
     } catch (error) {
       // Anything but got's RequestError (timeouts, socket errors) is a programming error, not an answer.
       if (!(error instanceof RequestError)) throw error;
-      return { ...classify({ networkError: describeRequestError(error) }), durationMs: Date.now() - started };
+      result = classify({ networkError: describeRequestError(error) }) as SendNotifyResult;
+      result.durationMs = Date.now() - started;
     }
+    result.recipients = endpoint.recipients(input);
+    result.signedAt = signedAt;
+    return result;
   }
 
   #serverDate(header: string | undefined): number | undefined {

@@ -15,12 +15,13 @@ export interface JobLogger {
 /** pino's child() serialises its bindings up front, a cost on every job; so it is made only when needed. */
 export function lazyJobLogger(root: Logger, job: Job): JobLogger {
   let child: Logger | undefined;
-  const bindings = () => ({ queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1 });
-  const get = () => (child ??= root.child(bindings()));
+  // One object per line: the job's bindings and the line's fields together.
+  const bound = (fields: Record<string, unknown> = {}) => ({ queue: job.queueName, jobId: job.id, attempt: job.attemptsMade + 1, ...fields });
+  const get = () => (child ??= root.child(bound()));
   return Object.assign(get, {
     info(fields: Record<string, unknown>, msg: string) {
       if (child) child.info(fields, msg);
-      else if (root.isLevelEnabled('info')) plainLineLogger(root).info({ ...bindings(), ...fields }, msg);
+      else if (root.isLevelEnabled('info')) plainLineLogger(root).info(bound(fields), msg);
     },
   });
 }

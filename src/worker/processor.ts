@@ -120,10 +120,13 @@ export function createProcessor(deps: ProcessorDeps) {
       releaseClaim(redis, config.prefix, data.deliveryKey, claim.token).catch((e: unknown) =>
         log().warn({ err: e }, 'could not release the delivery claim; it lapses on its own'),
       );
-    const attempt = await attemptClaimed(job, data, log).catch(async (error: unknown) => {
+    let attempt: Attempt;
+    try {
+      attempt = await attemptClaimed(job, data, log);
+    } catch (error) {
       await release();
       throw error;
-    });
+    }
     // Delivered: the sent record replaces the claim; anything else gives it up at once, so a retry can claim.
     if (attempt.kind !== 'called' || attempt.decision.kind !== 'delivered') await release();
     switch (attempt.kind) {
@@ -139,7 +142,8 @@ export function createProcessor(deps: ProcessorDeps) {
       case 'wait':
         return deferWhileClaimed(job, token, attempt.ms, log, 'a show of this activity card is still calling sendActivity; its remove goes after it');
       case 'called':
-        return carryOut(job, attempt, log);
+        // Awaited here rather than returned: one promise resolution fewer on every delivery.
+        return await carryOut(job, attempt, log);
     }
   }
 
@@ -240,7 +244,7 @@ export function createProcessor(deps: ProcessorDeps) {
     const { decision, attemptsMade, result, sent: data, capped } = attempt;
     switch (decision.kind) {
       case 'delivered':
-        return delivered(job, data, result, log, capped);
+        return await delivered(job, data, result, log, capped);
       case 'dead-letter':
         return deadLetter(job, data, decision, attemptsMade, log, result, capped);
       case 'pause': {

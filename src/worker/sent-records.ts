@@ -64,31 +64,30 @@ function pipelined(redis: RedisConnection): (p: ChainableCommander) => ClaimComm
   return (p) => p as unknown as ClaimCommands;
 }
 
-export async function claimDelivery(
-  redis: RedisConnection,
-  prefix: string,
-  deliveryKey: string,
-  claimMs: number,
-): Promise<ClaimResult> {
+// These three run on every delivery: plain functions returning the pipeline's promise, not async ones,
+// which would add a promise and a suspension each.
+export function claimDelivery(redis: RedisConnection, prefix: string, deliveryKey: string, claimMs: number): Promise<ClaimResult> {
   const token = `${CLAIM}${randomUUID()}`;
   const key = sentKey(prefix, deliveryKey);
   const on = pipelined(redis);
-  const found = await inTurn<[string, number] | null>(redis, (p) => void on(p).npClaimDelivery(key, token, claimMs));
-  if (found === null) return { state: 'claimed', token };
-  const [value, pttl] = found;
-  if (!value.startsWith(CLAIM)) return { state: 'sent' };
-  return { state: 'held', retryInMs: Math.max(pttl, 0) };
+  return inTurn<[string, number] | null>(redis, (p) => void on(p).npClaimDelivery(key, token, claimMs)).then((found): ClaimResult => {
+    if (found === null) return { state: 'claimed', token };
+    const [value, pttl] = found;
+    if (!value.startsWith(CLAIM)) return { state: 'sent' };
+    return { state: 'held', retryInMs: Math.max(pttl, 0) };
+  });
 }
 
 /** Give up a claim after a call that did not deliver; a no-op when it is no longer ours. */
-export async function releaseClaim(redis: RedisConnection, prefix: string, deliveryKey: string, token: string): Promise<void> {
+export function releaseClaim(redis: RedisConnection, prefix: string, deliveryKey: string, token: string): Promise<void> {
   const key = sentKey(prefix, deliveryKey);
   const on = pipelined(redis);
-  await inTurn(redis, (p) => void on(p).npReleaseClaim(key, token));
+  return inTurn<void>(redis, (p) => void on(p).npReleaseClaim(key, token));
 }
 
-export async function recordSent(redis: RedisConnection, prefix: string, deliveryKey: string, ttlMs: number): Promise<void> {
+/** Resolves once Redis has stored the record (its reply is of no use). */
+export function recordSent(redis: RedisConnection, prefix: string, deliveryKey: string, ttlMs: number): Promise<void> {
   const key = sentKey(prefix, deliveryKey);
   const at = String(Date.now());
-  await inTurn(redis, (p) => void p.set(key, at, 'PX', ttlMs));
+  return inTurn<void>(redis, (p) => void p.set(key, at, 'PX', ttlMs));
 }
