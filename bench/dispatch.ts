@@ -5,7 +5,7 @@ import { startWorker } from '../src/worker/worker.js';
 import { createLogger } from '../src/shared/logger.js';
 import { loadConfig, type Config } from '../src/shared/config.js';
 import { JOB_NAME, PRIORITY } from '../src/shared/queue-names.js';
-import { addInBatches, deliveryJobOptions, openDeliveryQueue } from '../src/shared/queues.js';
+import { addInBatches, DELIVERY_RETENTION, deliveryJobOptions, openDeliveryQueue } from '../src/shared/queues.js';
 import { notificationOf, type DeliveryJobData } from '../src/shared/job-data.js';
 import { freePort } from '../src/shared/free-port.js';
 import { startDrainProfile, stopDrainProfile } from './drain-profile.js';
@@ -85,7 +85,7 @@ async function ours(redisUrl: string, sandboxUrl: string, jobs: number, concurre
 /**
  * What the raw contender takes on of ours, for profiling how much each costs (bench/prof-dispatch.ts):
  * `limiter`, BullMQ's Redis-side rate limiter as our worker runs it (the global rate limit); `jobOptions`,
- * our delivery job options (priority, attempts and backoff, removeOnComplete/Fail by age and count).
+ * our delivery job options (priority, attempts and backoff) and our worker's retention of finished jobs.
  * The published bench runs the bare worker, none of them.
  */
 export interface RawVariant {
@@ -120,7 +120,13 @@ async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, con
     async (job: Job<DeliveryJobData>) => {
       if (!(await sender.send(notificationOf(job.data)))) throw new Error('not accepted');
     },
-    { connection: workerConnection, prefix: p, concurrency, ...(variant.limiter && { limiter: { max: 1_000_000, duration: 1_000 } }) },
+    {
+      connection: workerConnection,
+      prefix: p,
+      concurrency,
+      ...(variant.limiter && { limiter: { max: 1_000_000, duration: 1_000 } }),
+      ...(variant.jobOptions && DELIVERY_RETENTION),
+    },
   );
   worker.on('error', () => {});
   await completions(worker, jobs);
