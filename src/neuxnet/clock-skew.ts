@@ -119,19 +119,23 @@ export class SkewClock implements Clock {
   }
 }
 
-/** The median of `values`, sorted into `sorted` (insertion sort: a handful of values). */
+/**
+ * The median of `values`, insertion-sorted (a handful of values) into the first `values.length` places of
+ * `sorted`, which is never shortened: emptying it would give up its storage, to be allocated again.
+ */
 function median(values: readonly number[], sorted: number[]): number {
-  sorted.length = 0;
-  for (const v of values) {
-    let i = sorted.length;
+  const n = values.length;
+  for (let k = 0; k < n; k++) {
+    const v = values[k] as number;
+    let i = k;
     while (i > 0 && (sorted[i - 1] as number) > v) {
       sorted[i] = sorted[i - 1] as number;
       i--;
     }
     sorted[i] = v;
   }
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  const mid = n >> 1;
+  return n % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 /**
