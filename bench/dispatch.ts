@@ -5,7 +5,7 @@ import { startWorker } from '../src/worker/worker.js';
 import { createLogger } from '../src/shared/logger.js';
 import { loadConfig, type Config } from '../src/shared/config.js';
 import { JOB_NAME, PRIORITY } from '../src/shared/queue-names.js';
-import { addInBatches, DELIVERY_RETENTION, deliveryJobOptions, openDeliveryQueue } from '../src/shared/queues.js';
+import { addInBatches, FINISHED_JOB_RETENTION, deliveryJobOptions, openDeliveryQueue } from '../src/shared/queues.js';
 import { notificationOf, type DeliveryJobData } from '../src/shared/job-data.js';
 import { freePort } from '../src/shared/free-port.js';
 import { startDrainProfile, stopDrainProfile } from './drain-profile.js';
@@ -125,7 +125,7 @@ async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, con
       prefix: p,
       concurrency,
       ...(variant.limiter && { limiter: { max: 1_000_000, duration: 1_000 } }),
-      ...(variant.jobOptions && DELIVERY_RETENTION),
+      ...(variant.jobOptions && FINISHED_JOB_RETENTION),
     },
   );
   worker.on('error', () => {});

@@ -34,18 +34,19 @@ export function openWebhookDeadLetterQueue(config: Readonly<Config>, connection:
 }
 
 /**
- * How long finished delivery jobs are kept: completed ones a while for dashboards, bounded so a million-
- * recipient campaign does not fill Redis; duplicate suppression does not depend on them. The worker
- * applies it (BullMQ's worker-level removeOnComplete/removeOnFail), not each job: options stored in every
- * job are parsed again on every fetch, and these two were the larger part of them (a few µs per delivery,
- * and bytes per waiting job). Jobs queued by an earlier version carry their own, the same.
+ * How long finished delivery and webhook jobs are kept: completed ones a while for dashboards, bounded so a
+ * million-recipient campaign does not fill Redis; duplicate suppression does not depend on them. For
+ * deliveries the worker applies it (BullMQ's worker-level removeOnComplete/removeOnFail), not each job:
+ * options stored in every job are parsed again on every fetch, and these two were the larger part of them
+ * (a few µs per delivery, and bytes per waiting job). Jobs queued by an earlier version carry their own,
+ * the same. Webhook jobs carry it each (webhook-jobs.ts): they are few beside the deliveries.
  */
-export const DELIVERY_RETENTION = {
+export const FINISHED_JOB_RETENTION = {
   removeOnComplete: { age: 24 * 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },
 } as const satisfies Pick<JobsOptions, 'removeOnComplete' | 'removeOnFail'>;
 
-/** Options of every delivery job (their retention is the worker's: DELIVERY_RETENTION). */
+/** Options of every delivery job (their retention is the worker's: FINISHED_JOB_RETENTION). */
 export function deliveryJobOptions(
   config: Readonly<Config>,
   job: {

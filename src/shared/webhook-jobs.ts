@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import type { Config } from './config.js';
 import { BACKOFF_TYPE } from './queue-names.js';
-import type { WebhookQueue } from './queues.js';
+import { FINISHED_JOB_RETENTION, type WebhookQueue } from './queues.js';
 import type { IdentifiedEvent, WebhookEvent } from './webhook-events.js';
 
 /**
@@ -52,8 +52,7 @@ export function webhookJobOptions(config: Readonly<Config>, jobId: string): Jobs
     attempts: config.webhookAttempts,
     // The worker's strategy computes the delay (exponential with jitter, Retry-After as a floor).
     backoff: { type: BACKOFF_TYPE, delay: config.backoffMs },
-    removeOnComplete: { age: 24 * 3600, count: 1000 },
-    removeOnFail: { age: 7 * 24 * 3600 },
+    ...FINISHED_JOB_RETENTION,
   };
 }
 

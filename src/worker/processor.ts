@@ -267,4 +267,3 @@ export function createProcessor(deps: ProcessorDeps) {
 
   return process;
 }
-

@@ -3,7 +3,7 @@ import { loadConfig, requireCredentials, LOCK_DURATION_MS, type Config } from '.
 import { closeWorkerWithin } from './close-within.js';
 import { createLogger, type Logger } from '../shared/logger.js';
 import { DELIVERY_QUEUE } from '../shared/queue-names.js';
-import { DELIVERY_RETENTION, openDeadLetterQueue, openDeliveryQueue, openScheduleQueue, openWebhookDeadLetterQueue, openWebhookQueue } from '../shared/queues.js';
+import { FINISHED_JOB_RETENTION, openDeadLetterQueue, openDeliveryQueue, openScheduleQueue, openWebhookDeadLetterQueue, openWebhookQueue } from '../shared/queues.js';
 import { closeRedis, connectRedis } from '../shared/redis.js';
 import { retryDelay } from './backoff.js';
 import { SendNotifyClient } from '../neuxnet/client.js';
@@ -182,7 +182,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<WorkerHa
     limiter: { max: config.rateLimit, duration: 1_000 },
     lockDuration: LOCK_DURATION_MS,
     maxStalledCount: MAX_STALLED_COUNT,
-    ...DELIVERY_RETENTION,
+    ...FINISHED_JOB_RETENTION,
     autorun: options.autorun ?? true,
     settings: {
       backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) =>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Job } from 'bullmq';
-import { DELIVERY_RETENTION } from '../../src/shared/queues.js';
+import { FINISHED_JOB_RETENTION } from '../../src/shared/queues.js';
 import type { DeliveryJobData } from '../../src/shared/job-data.js';
 import { jobIdsOf, startPipeline, type Pipeline } from '../helpers/pipeline.js';
 
@@ -20,7 +20,7 @@ describe('retention of finished delivery jobs (the worker applies it)', () => {
     const job = (await pipeline.producer.deliveries.getJob(`${first.id}.0`)) as Job<DeliveryJobData>;
     expect(job.opts.removeOnComplete).toBeUndefined();
     expect(job.opts.removeOnFail).toBeUndefined();
-    expect(pipeline.workers[0]?.worker.opts).toMatchObject(DELIVERY_RETENTION);
+    expect(pipeline.workers[0]?.worker.opts).toMatchObject(FINISHED_JOB_RETENTION);
 
     // Age the first job's completion by 25 h: the next completion trims it, as BullMQ does by the worker's keepJobs.
     const completed = `${pipeline.prefix}:${pipeline.producer.deliveries.name}:completed`;
