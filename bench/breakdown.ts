@@ -15,6 +15,8 @@ export interface BreakdownStep {
 }
 
 interface Steps {
+  /** POST with undici, as our client does, instead of got. */
+  undici?: boolean;
   claim?: boolean;
   validate?: boolean;
   limiterAndPriority?: boolean;
@@ -22,11 +24,12 @@ interface Steps {
 }
 
 const STEPS: [string, Steps][] = [
-  ['raw BullMQ worker: sign and POST', {}],
-  ['+ duplicate-suppression claim and record (2 Redis calls)', { claim: true }],
-  ['+ checking the job data where it is picked up', { claim: true, validate: true }],
-  ['+ Redis-side rate limiter and priorities', { claim: true, validate: true, limiterAndPriority: true }],
-  ['+ a JSON log line per delivery', { claim: true, validate: true, limiterAndPriority: true, log: true }],
+  ['raw BullMQ worker: sign and POST with got', {}],
+  ['POST with undici instead (the HTTP client ours uses)', { undici: true }],
+  ['+ duplicate-suppression claim and record (2 Redis calls)', { undici: true, claim: true }],
+  ['+ checking the job data where it is picked up', { undici: true, claim: true, validate: true }],
+  ['+ Redis-side rate limiter and priorities', { undici: true, claim: true, validate: true, limiterAndPriority: true }],
+  ['+ a JSON log line per delivery', { undici: true, claim: true, validate: true, limiterAndPriority: true, log: true }],
 ];
 
 async function run(redisUrl: string, sandboxUrl: string, jobs: number, o: Steps): Promise<number> {
@@ -43,7 +46,7 @@ async function run(redisUrl: string, sandboxUrl: string, jobs: number, o: Steps)
       })),
     );
   }
-  const sender = rawSender(sandboxUrl, 50);
+  const sender = rawSender(sandboxUrl, 50, o.undici ? 'undici' : 'got');
   const logger = createLogger({ level: 'info', destination: destination({ dest: '/dev/null', sync: false }) });
   const started = Date.now();
   const worker = new Worker<DeliveryJobData>(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { got, type Got } from 'got';
+import { Pool } from 'undici';
 import type { Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { encodeForm } from '../src/neuxnet/form.js';
@@ -29,11 +30,36 @@ export function deliveryData(i: number, sendAt = Date.now()): DeliveryJobData {
   return { v: 1, notificationId: id, deliveryKey: `${id}.0`, notification: notificationFor(i), sendAt, deadline: sendAt + 3_600_000 };
 }
 
+/** How the raw contenders POST: got (the bare worker of the targets), or undici as a developer would call it bare. */
+export type RawTransport = 'got' | 'undici';
+
+export interface RawSender {
+  send(n: Notification): Promise<boolean>;
+  close(): void;
+}
+
 /**
- * The raw contender's HTTP call: the same signing, form encoding and got options as SendNotifyClient
- * (keep-alive agent, no retries, a timeout), without our classification and hooks around it.
+ * The raw contender's HTTP call: the same signing and form encoding as SendNotifyClient, with either got
+ * (keep-alive agent, no retries, a timeout, as our client was configured before it moved to undici) or
+ * undici's `Pool.request` reading the body as text, without our classification and hooks around it.
  */
-export function rawSender(baseUrl: string, maxSockets = 64): { send(n: Notification): Promise<boolean>; close(): void } {
+export function rawSender(baseUrl: string, maxSockets = 64, transport: RawTransport = 'got'): RawSender {
+  const form = (n: Notification) => {
+    const params = toWireParams(n, APPID, Date.now());
+    return encodeForm({ ...params, sign: sign(params, SECRET) });
+  };
+  const accepted = (status: number, body: string) => status === 200 && (JSON.parse(body) as { response?: unknown }).response === true;
+  const headers = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+  if (transport === 'undici') {
+    const pool = new Pool(baseUrl, { connections: maxSockets });
+    return {
+      async send(n) {
+        const res = await pool.request({ path: SEND_NOTIFY_PATH, method: 'POST', body: form(n), headers, headersTimeout: 10_000, bodyTimeout: 10_000 });
+        return accepted(res.statusCode, await res.body.text());
+      },
+      close: () => void pool.destroy(),
+    };
+  }
   const agent = new http.Agent({ keepAlive: true, maxSockets });
   const client: Got = got.extend({
     prefixUrl: baseUrl,
@@ -44,14 +70,12 @@ export function rawSender(baseUrl: string, maxSockets = 64): { send(n: Notificat
     timeout: { request: 10_000 },
     agent: { http: agent },
     responseType: 'text',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    headers,
   });
   return {
     async send(n) {
-      const params = toWireParams(n, APPID, Date.now());
-      const body = encodeForm({ ...params, sign: sign(params, SECRET) });
-      const res = await client(SEND_NOTIFY_PATH.slice(1), { body });
-      return res.statusCode === 200 && (JSON.parse(res.body) as { response?: unknown }).response === true;
+      const res = await client(SEND_NOTIFY_PATH.slice(1), { body: form(n) });
+      return accepted(res.statusCode, res.body);
     },
     close: () => agent.destroy(),
   };

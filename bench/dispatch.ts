@@ -9,7 +9,7 @@ import { addInBatches, FINISHED_JOB_RETENTION, deliveryJobOptions, openDeliveryQ
 import { notificationOf, type DeliveryJobData } from '../src/shared/job-data.js';
 import { freePort } from '../src/shared/free-port.js';
 import { startDrainProfile, stopDrainProfile } from './drain-profile.js';
-import { APPID, SECRET, completions, deliveryData, notificationFor, prefix, rawSender, closeRawContender } from './common.js';
+import { APPID, SECRET, completions, deliveryData, notificationFor, prefix, rawSender, closeRawContender, type RawTransport } from './common.js';
 
 export interface Throughput {
   requests: number;
@@ -25,7 +25,10 @@ export interface Throughput {
 
 export interface DispatchFigures {
   ours: Throughput;
+  /** The bare BullMQ worker of the targets: it signs and POSTs with got. */
   rawBullmq: Throughput;
+  /** The same bare worker POSTing with undici, the HTTP client ours uses: what our own steps cost beside it. */
+  rawUndici: Throughput;
   plainGot: Throughput;
   /** Only when asked for (bench/prof-dispatch.ts RAW=...). */
   rawVariant?: Throughput;
@@ -93,8 +96,8 @@ export interface RawVariant {
   jobOptions?: boolean;
 }
 
-/** A bare BullMQ worker doing the same signed got POST per job, nothing else. */
-async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, concurrency: number, variant: RawVariant = {}): Promise<Throughput> {
+/** A bare BullMQ worker doing the same signed POST per job (with got, or undici), nothing else. */
+async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, concurrency: number, variant: RawVariant = {}, transport: RawTransport = 'got'): Promise<Throughput> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const p = prefix('raw');
   const queue = new Queue<DeliveryJobData>('raw', { connection, prefix: p });
@@ -109,7 +112,7 @@ async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, con
       }),
     );
   }
-  const sender = rawSender(sandboxUrl, concurrency);
+  const sender = rawSender(sandboxUrl, concurrency, transport);
   await startDrainProfile();
   const started = Date.now();
   const cpu = process.cpuUsage();
@@ -132,7 +135,7 @@ async function rawBullmq(redisUrl: string, sandboxUrl: string, jobs: number, con
   await completions(worker, jobs);
   const ms = Date.now() - started;
   const used = process.cpuUsage(cpu);
-  await stopDrainProfile(variant.limiter || variant.jobOptions ? 'rawVariant' : 'raw');
+  await stopDrainProfile(variant.limiter || variant.jobOptions ? 'rawVariant' : transport === 'undici' ? 'rawUndici' : 'raw');
   await closeRawContender({ worker, sender, queue, connection, workerConnection });
   return throughput(jobs, ms, used);
 }
@@ -160,7 +163,7 @@ async function plainGot(sandboxUrl: string, requests: number, inFlight: number):
 
 const NONE: Throughput = { requests: 0, seconds: 0, requestsPerSecond: Number.NaN, recipientsPerSecond: Number.NaN, cpuMsPerRequest: Number.NaN };
 /** `rawVariant`: the raw worker with what `raw` gives it of ours (RawVariant), beside the bare one. */
-type Contender = 'ours' | 'raw' | 'rawVariant' | 'got';
+type Contender = 'ours' | 'raw' | 'rawUndici' | 'rawVariant' | 'got';
 
 /** The fastest run, with the least CPU per request of any run (both are what noise can only make worse). */
 function best(runs: Throughput[]): Throughput {
@@ -184,8 +187,11 @@ export async function benchDispatch(o: {
   /** What the `rawVariant` contender takes on of ours (profiling only). Default none. */
   raw?: RawVariant;
 }): Promise<DispatchFigures> {
-  const order: Contender[] = (['ours', 'raw', 'rawVariant', 'got'] as const).filter((c) => o.contenders === undefined || o.contenders.includes(c));
-  const runs: Record<Contender, Throughput[]> = { ours: [], raw: [], rawVariant: [], got: [] };
+  // rawVariant only when asked for: it is for profiling.
+  const order: Contender[] = (['ours', 'raw', 'rawUndici', 'rawVariant', 'got'] as const).filter((c) =>
+    o.contenders === undefined ? c !== 'rawVariant' : o.contenders.includes(c),
+  );
+  const runs: Record<Contender, Throughput[]> = { ours: [], raw: [], rawUndici: [], rawVariant: [], got: [] };
   // Warm the sandbox, the JIT and the sockets once, untimed, so the first contender is not penalised.
   await plainGot(o.sandboxUrl, 2_000, o.concurrency);
   for (let round = 0; round < o.rounds; round++) {
@@ -193,9 +199,10 @@ export async function benchDispatch(o: {
       const who = order[(round + k) % order.length] as Contender;
       if (who === 'ours') runs.ours.push(await ours(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency));
       else if (who === 'raw') runs.raw.push(await rawBullmq(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency));
+      else if (who === 'rawUndici') runs.rawUndici.push(await rawBullmq(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency, {}, 'undici'));
       else if (who === 'rawVariant') runs.rawVariant.push(await rawBullmq(o.redisUrl, o.sandboxUrl, o.jobs, o.concurrency, o.raw));
       else runs.got.push(await plainGot(o.sandboxUrl, o.jobs, o.concurrency));
     }
   }
-  return { ours: best(runs.ours), rawBullmq: best(runs.raw), plainGot: best(runs.got), ...(runs.rawVariant.length > 0 && { rawVariant: best(runs.rawVariant) }) };
+  return { ours: best(runs.ours), rawBullmq: best(runs.raw), rawUndici: best(runs.rawUndici), plainGot: best(runs.got), ...(runs.rawVariant.length > 0 && { rawVariant: best(runs.rawVariant) }) };
 }

@@ -1,6 +1,6 @@
 /**
  * Profiling driver for the dispatch section: `npx tsx bench/prof-dispatch.ts ours,raw 5000 3` prints
- * requests/s and worker CPU per request of the chosen contenders (ours, raw, got) and their ratios. For a
+ * requests/s and worker CPU per request of the chosen contenders (ours, raw, rawUndici, got) and their ratios. For a
  * CPU profile, `node --cpu-prof --import tsx bench/prof-dispatch.ts ours 5000 1`; with STATS=1 it prints
  * Redis commands per job (INFO commandstats of its private redis-server); with ALLOC=<file> it writes a
  * sampling allocation profile (collected objects included) of the run. With RAW=limiter,jobOptions the contender
@@ -12,7 +12,7 @@ import { startRedisServer } from '../test/helpers/redis-server.js';
 import { APPID, SECRET } from './common.js';
 import { benchDispatch } from './dispatch.js';
 import { spawnSandbox } from './sandbox-process.js';
-const who = (process.argv[2] ?? 'ours,raw').split(',') as ('ours' | 'raw' | 'rawVariant' | 'got')[];
+const who = (process.argv[2] ?? 'ours,raw').split(',') as ('ours' | 'raw' | 'rawUndici' | 'rawVariant' | 'got')[];
 const jobs = Number(process.argv[3] ?? 5000);
 const rounds = Number(process.argv[4] ?? 2);
 const rawTakes = (process.env.RAW ?? '').split(',');
@@ -30,6 +30,7 @@ try {
   const r = await benchDispatch({ redisUrl: server.url, sandboxUrl: sandbox.url, jobs, concurrency: 50, rounds, contenders: who, raw });
   for (const [k, v] of Object.entries(r)) if (v.requests) console.log(k, Math.round(v.requestsPerSecond), 'req/s', v.cpuMsPerRequest.toFixed(3), 'cpu ms/req');
   if (r.rawVariant?.requests && r.rawBullmq.requests) console.log('rawVariant/raw', (r.rawVariant.requestsPerSecond / r.rawBullmq.requestsPerSecond).toFixed(2), 'cpu ratio', (r.rawBullmq.cpuMsPerRequest / r.rawVariant.cpuMsPerRequest).toFixed(2));
+  if (r.ours.requests && r.rawUndici.requests) console.log('ours/rawUndici', (r.ours.requestsPerSecond / r.rawUndici.requestsPerSecond).toFixed(2), 'cpu ratio', (r.rawUndici.cpuMsPerRequest / r.ours.cpuMsPerRequest).toFixed(2));
   if (r.ours.requests && r.rawBullmq.requests) console.log('ratio', (r.ours.requestsPerSecond / r.rawBullmq.requestsPerSecond).toFixed(2), 'cpu ratio', (r.rawBullmq.cpuMsPerRequest / r.ours.cpuMsPerRequest).toFixed(2));
   if (process.env.STATS) {
     const { Redis } = await import('ioredis');

@@ -64,6 +64,8 @@ function table(r: Results): string {
     lines.push(
       `| dispatch, ${int(d.ours.requests)} requests of 100 openIds, concurrency 50, best of ${SIZES.dispatchRounds}: requests/s | ${int(d.ours.requestsPerSecond)} | ${int(d.rawBullmq.requestsPerSecond)} | ${ratio(d.ours.requestsPerSecond, d.rawBullmq.requestsPerSecond)} |`,
       `| dispatch: recipients/s | ${int(d.ours.recipientsPerSecond)} | ${int(d.rawBullmq.recipientsPerSecond)} | ${ratio(d.ours.recipientsPerSecond, d.rawBullmq.recipientsPerSecond)} |`,
+      `| dispatch vs the same bare BullMQ worker POSTing with undici (the HTTP client ours uses): requests/s | ${int(d.ours.requestsPerSecond)} | ${int(d.rawUndici.requestsPerSecond)} (raw BullMQ + undici) | ${ratio(d.ours.requestsPerSecond, d.rawUndici.requestsPerSecond)} |`,
+      `| dispatch vs raw BullMQ + undici: worker CPU per request, least of ${SIZES.dispatchRounds} | ${d.ours.cpuMsPerRequest.toFixed(3)} ms | ${d.rawUndici.cpuMsPerRequest.toFixed(3)} ms | ${ratio(d.rawUndici.cpuMsPerRequest, d.ours.cpuMsPerRequest)} |`,
       `| dispatch vs a plain got loop, no queue, 50 in flight: requests/s | ${int(d.ours.requestsPerSecond)} | ${int(d.plainGot.requestsPerSecond)} (got loop) | ${ratio(d.ours.requestsPerSecond, d.plainGot.requestsPerSecond)} |`,
       `| dispatch: worker CPU per request, least of ${SIZES.dispatchRounds} | ${d.ours.cpuMsPerRequest.toFixed(3)} ms | ${d.rawBullmq.cpuMsPerRequest.toFixed(3)} ms | ${ratio(d.rawBullmq.cpuMsPerRequest, d.ours.cpuMsPerRequest)} |`,
     );
@@ -138,7 +140,7 @@ async function main(): Promise<void> {
   results.machine = { ...(await machine(server.url)), load: loadAtStart };
   try {
     if (wants('dispatch')) {
-      progress(`dispatch: ${SIZES.dispatchJobs} jobs each for our worker, raw BullMQ and a got loop, ${SIZES.dispatchRounds} round(s)`);
+      progress(`dispatch: ${SIZES.dispatchJobs} jobs each for our worker, raw BullMQ with got and with undici, and a got loop, ${SIZES.dispatchRounds} round(s)`);
       results.dispatch = await benchDispatch({
         redisUrl: server.url,
         sandboxUrl: sandbox.url,

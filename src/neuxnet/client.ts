@@ -1,11 +1,10 @@
-import { RequestError, TimeoutError } from 'got';
 import { classify, type CallResult, type RawAnswer } from './classify.js';
 import { encodeForm } from './form.js';
 import { sign } from './sign.js';
 import { SEND_NOTIFY_PATH, toWireParams } from './wire.js';
 import type { Language, Notification } from './notification.js';
 import { systemClock, type Clock } from './clock.js';
-import { createPostClient, type PostClient } from './post-client.js';
+import { createPostClient, targetUnder, type PostClient, type PostTarget } from './post-client.js';
 import { SEND_ACTIVITY_PATH, toActivityWireParams, type ActivityRequest } from './activity.js';
 
 export interface SendNotifyClientOptions {
@@ -48,18 +47,9 @@ export interface SendNotifyResult extends CallResult {
   serverDateMs?: number;
 }
 
-/**
- * The error's code, and which timeout fired: never its message, which for some errors quotes the answer
- * (a ParseError) and so could carry whatever a gateway echoed back.
- */
-function describeRequestError(error: RequestError): string {
-  const timeout = error instanceof TimeoutError ? ` (${error.event} timeout)` : '';
-  return `${error.code}${timeout}`;
-}
-
 /** One Open API endpoint as the client calls it. */
 interface Endpoint<I> {
-  /** Relative to the base URL (got's prefixUrl takes no leading slash). */
+  /** Relative to the base URL. */
   path: string;
   /** The request as its wire fields, signed at `timestamp` (the Open API's field names and forms). */
   wire(input: I, appid: string, timestamp: number, defaultLanguage: Language): Record<string, string>;
@@ -67,16 +57,14 @@ interface Endpoint<I> {
   recipients(input: I): number;
 }
 
-const relative = (path: string) => (path.startsWith('/') ? path.slice(1) : path);
-
 const SEND_NOTIFY: Endpoint<Notification> = {
-  path: relative(SEND_NOTIFY_PATH),
+  path: SEND_NOTIFY_PATH,
   wire: toWireParams,
   recipients: (n) => n.openIds?.length ?? 1,
 };
 
 const SEND_ACTIVITY: Endpoint<ActivityRequest> = {
-  path: relative(SEND_ACTIVITY_PATH),
+  path: SEND_ACTIVITY_PATH,
   wire: toActivityWireParams,
   recipients: (r) => r.openIds.length,
 };
@@ -91,6 +79,9 @@ export class SendNotifyClient {
   readonly #clock: Clock;
   readonly #defaultLanguage: Language;
   readonly #transport: PostClient;
+  readonly #baseUrl: string;
+  /** sendNotify's and sendActivity's targets under the base URL, split once (not those of `call`'s paths). */
+  readonly #targets: Map<Endpoint<never>, PostTarget>;
   /** The last Date header and its value: it changes once a second, and Date.parse is not free per answer. */
   #lastDate: { header: string; ms: number | undefined } = { header: '', ms: undefined };
 
@@ -99,8 +90,13 @@ export class SendNotifyClient {
     this.#secret = options.secret;
     this.#clock = options.clock ?? systemClock;
     this.#defaultLanguage = options.defaultLanguage ?? 'en_US';
+    this.#baseUrl = options.baseUrl;
+    // Here, so a malformed base URL fails at start rather than on the first call.
+    this.#targets = new Map<Endpoint<never>, PostTarget>([
+      [SEND_NOTIFY, targetUnder(options.baseUrl, SEND_NOTIFY.path)],
+      [SEND_ACTIVITY, targetUnder(options.baseUrl, SEND_ACTIVITY.path)],
+    ]);
     this.#transport = createPostClient({
-      prefixUrl: options.baseUrl,
       timeoutMs: options.timeoutMs,
       maxSockets: options.maxSockets ?? 64,
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -124,7 +120,7 @@ export class SendNotifyClient {
 
   /** Any Open API endpoint with the same signing and envelope. */
   async call(path: string, params: Readonly<Record<string, string>>): Promise<CallResult & { durationMs: number; serverDateMs?: number }> {
-    const { recipients: _recipients, signedAt: _signedAt, ...result } = await this.#post({ path: relative(path), wire: (p) => ({ ...p }), recipients: () => 0 }, params);
+    const { recipients: _recipients, signedAt: _signedAt, ...result } = await this.#post({ path, wire: (p) => ({ ...p }), recipients: () => 0 }, params);
     return result;
   }
 
@@ -139,25 +135,24 @@ export class SendNotifyClient {
     params.sign = sign(params, this.#secret);
     const body = encodeForm(params);
     const started = Date.now();
+    const target = this.#targets.get(endpoint as Endpoint<never>) ?? targetUnder(this.#baseUrl, endpoint.path);
+    const answer = await this.#transport.post(target, body);
+    const received = Date.now();
     let result: SendNotifyResult;
-    try {
-      const response = await this.#transport.got(endpoint.path, { body });
-      const received = Date.now();
-      const serverDateMs = this.#serverDate(response.headers.date);
+    if ('networkError' in answer) {
+      result = classify(answer) as SendNotifyResult;
+    } else {
+      const serverDateMs = this.#serverDate(answer.header('date'));
       if (serverDateMs !== undefined) this.#clock.observe?.(serverDateMs, started, received);
-      const { 'retry-after': retryAfter, 'content-type': contentType } = response.headers;
-      const answer: RawAnswer = { httpStatus: response.statusCode, body: response.body };
-      if (retryAfter !== undefined) answer.retryAfter = retryAfter;
-      if (contentType !== undefined) answer.contentType = contentType;
-      result = classify(answer, received) as SendNotifyResult;
-      result.durationMs = received - started;
+      const raw: RawAnswer = { httpStatus: answer.statusCode, body: answer.body };
+      const retryAfter = answer.header('retry-after');
+      const contentType = answer.header('content-type');
+      if (retryAfter !== undefined) raw.retryAfter = retryAfter;
+      if (contentType !== undefined) raw.contentType = contentType;
+      result = classify(raw, received) as SendNotifyResult;
       if (serverDateMs !== undefined) result.serverDateMs = serverDateMs;
-    } catch (error) {
-      // Anything but got's RequestError (timeouts, socket errors) is a programming error, not an answer.
-      if (!(error instanceof RequestError)) throw error;
-      result = classify({ networkError: describeRequestError(error) }) as SendNotifyResult;
-      result.durationMs = Date.now() - started;
     }
+    result.durationMs = received - started;
     result.recipients = endpoint.recipients(input);
     result.signedAt = signedAt;
     return result;

@@ -1,4 +1,3 @@
-import { RequestError, TimeoutError } from 'got';
 import { createPostClient, type PostClient } from '../neuxnet/post-client.js';
 import type { WebhookHeaders } from './webhook-sign.js';
 import type { WebhookAnswer } from './webhook-decision.js';
@@ -19,19 +18,15 @@ export class WebhookPoster {
   }
 
   async post(url: string, body: string, headers: WebhookHeaders): Promise<WebhookAnswer> {
-    try {
-      const response = await this.#transport.got(url, { body, headers: { ...headers } });
-      const retryAfter = response.headers['retry-after'];
-      return {
-        statusCode: response.statusCode,
-        ...(response.statusMessage && { statusMessage: response.statusMessage }),
-        ...(retryAfter !== undefined && { retryAfter }),
-      };
-    } catch (error) {
-      if (!(error instanceof RequestError)) throw error;
-      // The code only: got's messages can repeat the URL, which may carry a token.
-      return { networkError: `${error.code}${error instanceof TimeoutError ? ` (${error.event} timeout)` : ''}` };
-    }
+    // The failure is the error's code only (post-client.ts): a message could repeat the URL, which may carry a token.
+    const answer = await this.#transport.post(new URL(url), body, { ...headers });
+    if ('networkError' in answer) return answer;
+    const retryAfter = answer.header('retry-after');
+    return {
+      statusCode: answer.statusCode,
+      ...(answer.statusMessage && { statusMessage: answer.statusMessage }),
+      ...(retryAfter !== undefined && { retryAfter }),
+    };
   }
 
   close(): void {
