@@ -48,11 +48,14 @@ export const MAX_ANSWER_BYTES = 1024 * 1024;
 /** undici's codes for a call that was malformed, not one the network failed: these reject. */
 const PROGRAMMING_ERRORS = new Set(['UND_ERR_INVALID_ARG', 'UND_ERR_INVALID_RETURN_VALUE', 'UND_ERR_NOT_SUPPORTED']);
 
-class TimedOut extends Error {
-  readonly code = 'ETIMEDOUT';
-}
-class TooLarge extends Error {
-  readonly code = 'EMSGSIZE';
+/** A call we ended ourselves (the timer, the size bound): reported with its reason, which holds nothing of the call. */
+class CutShort extends Error {
+  constructor(
+    readonly code: 'ETIMEDOUT' | 'EMSGSIZE',
+    reason: string,
+  ) {
+    super(reason);
+  }
 }
 
 const codeOf = (error: unknown): string | undefined => {
@@ -85,7 +88,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   constructor(timeoutMs: number, resolve: (value: PostAnswer | PostFailure) => void, reject: (error: unknown) => void) {
     this.#resolve = resolve;
     this.#reject = reject;
-    this.#timer = setTimeout(() => this.#stop(new TimedOut('request timeout')), timeoutMs);
+    this.#timer = setTimeout(() => this.#stop(new CutShort('ETIMEDOUT', 'request timeout')), timeoutMs);
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
@@ -101,7 +104,7 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     this.#bytes += chunk.length;
-    if (this.#bytes > MAX_ANSWER_BYTES) return this.#stop(new TooLarge(`answer over ${MAX_ANSWER_BYTES} bytes`));
+    if (this.#bytes > MAX_ANSWER_BYTES) return this.#stop(new CutShort('EMSGSIZE', `answer over ${MAX_ANSWER_BYTES} bytes`));
     this.#chunks.push(chunk);
   }
 
@@ -133,7 +136,7 @@ class Exchange implements Dispatcher.DispatchHandler {
   #fail(error: unknown): void {
     const code = codeOf(error);
     if (code === undefined || PROGRAMMING_ERRORS.has(code)) return this.#reject(error);
-    this.#resolve({ networkError: error instanceof TimedOut || error instanceof TooLarge ? `${code} (${error.message})` : code });
+    this.#resolve({ networkError: error instanceof CutShort ? `${code} (${error.message})` : code });
   }
 
   /** True when the call had already settled; otherwise marks it settled and stops the timer. */
