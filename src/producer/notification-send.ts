@@ -9,6 +9,7 @@ import { JOB_NAME, PRIORITY } from '../shared/queue-names.js';
 import { addInBatches, type DeliveryQueue } from '../shared/queues.js';
 import type { RedisConnection } from '../shared/redis.js';
 import type { Span } from '../shared/spans.js';
+import { coalesceWrites } from '../shared/write-coalescing.js';
 import { parseOrThrow } from '../shared/zod-issues.js';
 import { fastNotification } from './fast-notification.js';
 import {
@@ -19,7 +20,7 @@ import {
   reserveIdempotencyKey,
   type IdempotencyRecord,
 } from './idempotency.js';
-import { resolveTiming, type SendOptions } from './send-options.js';
+import { resolveTiming, type ResolvedSendOptions, type SendOptions } from './send-options.js';
 
 export interface SendResult {
   /** The notification's id; every delivery job's id starts with it. */
@@ -41,20 +42,45 @@ export interface SendContext {
   clock: Clock;
 }
 
-/** Producer.send without its span: validate, then queue the chunks, reserving the idempotency key first. */
-export async function sendNotification(ctx: SendContext, notification: NotificationInput, options: SendOptions, span: Span): Promise<SendResult> {
+/**
+ * Producer.send without its span: validate, then queue the chunks, reserving the idempotency key first.
+ * Not an async function: the common send (no key) is one add and a `then`, without the frame an async
+ * function keeps for its locals, which is a visible share of a one-off send's garbage. Every refusal still
+ * comes back as a rejected promise, never as a throw.
+ */
+export function sendNotification(ctx: SendContext, notification: NotificationInput, options: SendOptions, span: Span): Promise<SendResult> {
   const { config } = ctx;
-  const parsed = fastNotification(notification) ?? parseOrThrow(NotificationSchema, notification, 'notification');
-  if (parsed.openIds !== undefined) span.setAttribute('neupush.recipients', parsed.openIds.length);
-  const now = ctx.clock.now();
-  const timing = resolveTiming(options, now, config.maxLatenessMs);
-  const cap = sendCap(config, timing.frequencyCap);
-  if (timing.idempotencyKey === undefined) {
-    const id = `n-${randomUUID()}`;
-    const jobs = deliveryJobs(config, id, parsed, timing.sendAt, timing.deadline, now, cap);
-    await addInBatches(ctx.deliveries, jobs);
-    return { id, jobs: jobs.length, duplicate: false };
+  let parsed: Notification;
+  let now: number;
+  let timing: ReturnType<typeof resolveTiming>;
+  let cap: FrequencyCap | undefined;
+  try {
+    parsed = fastNotification(notification) ?? parseOrThrow(NotificationSchema, notification, 'notification');
+    now = ctx.clock.now();
+    timing = resolveTiming(options, now, config.maxLatenessMs);
+    cap = sendCap(config, timing.frequencyCap);
+  } catch (error) {
+    return Promise.reject(error);
   }
+  if (parsed.openIds !== undefined) span.setAttribute('neupush.recipients', parsed.openIds.length);
+  // Checked and refused above without a word to Redis; from here on, the sends of this turn share a write.
+  coalesceWrites(ctx.redis);
+  if (timing.idempotencyKey !== undefined) return sendOnce(ctx, parsed, timing as ResolvedSendOptions & { idempotencyKey: string }, now, cap);
+  const id = `n-${randomUUID()}`;
+  const jobs = deliveryJobs(config, id, parsed, timing.sendAt, timing.deadline, now, cap);
+  const result: SendResult = { id, jobs: jobs.length, duplicate: false };
+  return addInBatches(ctx.deliveries, jobs).then(() => result);
+}
+
+/** A send under an idempotency key: the key is reserved with the request's fingerprint before any job is added. */
+async function sendOnce(
+  ctx: SendContext,
+  parsed: Notification,
+  timing: ResolvedSendOptions & { idempotencyKey: string },
+  now: number,
+  cap: FrequencyCap | undefined,
+): Promise<SendResult> {
+  const { config } = ctx;
   const digest = idempotencyDigest(timing.idempotencyKey);
   const key = idempotencyRecordKey(config.prefix, digest);
   // Derived from the key, so every request under it names the same job ids and BullMQ keeps one of each.
@@ -101,7 +127,7 @@ function deliveryJobs(
     sendAt,
     deadline,
     now,
-    ...(frequencyCap !== undefined && { frequencyCap }),
+    frequencyCap,
   });
 }
 
