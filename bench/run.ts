@@ -73,8 +73,7 @@ function table(r: Results): string {
   const e = r.enqueue;
   if (e) {
     lines.push(
-      `| enqueue: \`send\` of one 100-openId notification per call, 50 calls in flight, the two taking turns in slices of 1,250, best of 3: jobs/s | ${int(e.send.jobsPerSecond)} | ${int(e.rawAdd.jobsPerSecond)} (\`Queue.add\`, 50 in flight) | ${ratio(e.send.jobsPerSecond, e.rawAdd.jobsPerSecond)} |`,
-      `| enqueue: the same, each round one whole run of one contender after the other (this row's method until 2026-12-02): jobs/s | ${int(e.wholeRounds.send.jobsPerSecond)} | ${int(e.wholeRounds.rawAdd.jobsPerSecond)} (\`Queue.add\`) | ${ratio(e.wholeRounds.send.jobsPerSecond, e.wholeRounds.rawAdd.jobsPerSecond)} |`,
+      `| enqueue: \`send\` of one 100-openId notification per call, 50 calls in flight: jobs/s | ${int(e.send.jobsPerSecond)} | ${int(e.rawAdd.jobsPerSecond)} (\`Queue.add\`, 50 in flight) | ${ratio(e.send.jobsPerSecond, e.rawAdd.jobsPerSecond)} |`,
       `| enqueue: \`send\` against raw \`addBulk\` of the same jobs (batches of 1,000, 4 in flight): jobs/s | ${int(e.send.jobsPerSecond)} | ${int(e.rawAddBulk.jobsPerSecond)} | ${ratio(e.send.jobsPerSecond, e.rawAddBulk.jobsPerSecond)} |`,
     );
   }
