@@ -2,7 +2,7 @@
  * `npm run bench [-- --quick]`: every benchmark in one run, side by side with raw BullMQ and plain got doing
  * the same work on the same machine, against the sandbox in its own process (it keeps no record). Prints a
  * markdown table with the machine, the date and the ratios, and writes the figures as JSON to .bench-out/.
- * A full run takes about 6 minutes; --quick about 2. `--only=dispatch,breakdown,enqueue,lateness,campaign,cap` picks sections (`send` is `enqueue`).
+ * A full run takes about 9 minutes; --quick about 2. `--only=dispatch,breakdown,enqueue,lateness,campaign,cap` picks sections (`send` is `enqueue`).
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
