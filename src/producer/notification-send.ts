@@ -52,7 +52,7 @@ export function sendNotification(ctx: SendContext, notification: NotificationInp
   const { config } = ctx;
   let parsed: Notification;
   let now: number;
-  let timing: ReturnType<typeof resolveTiming>;
+  let timing: ResolvedSendOptions;
   let cap: FrequencyCap | undefined;
   try {
     parsed = fastNotification(notification) ?? parseOrThrow(NotificationSchema, notification, 'notification');
@@ -65,7 +65,7 @@ export function sendNotification(ctx: SendContext, notification: NotificationInp
   if (parsed.openIds !== undefined) span.setAttribute('neupush.recipients', parsed.openIds.length);
   // Checked and refused above without a word to Redis; from here on, the sends of this turn share a write.
   coalesceWrites(ctx.redis);
-  if (timing.idempotencyKey !== undefined) return sendOnce(ctx, parsed, timing as ResolvedSendOptions & { idempotencyKey: string }, now, cap);
+  if (timing.idempotencyKey !== undefined) return sendOnce(ctx, parsed, timing, timing.idempotencyKey, now, cap);
   const id = `n-${randomUUID()}`;
   const jobs = deliveryJobs(config, id, parsed, timing.sendAt, timing.deadline, now, cap);
   const result: SendResult = { id, jobs: jobs.length, duplicate: false };
@@ -76,12 +76,13 @@ export function sendNotification(ctx: SendContext, notification: NotificationInp
 async function sendOnce(
   ctx: SendContext,
   parsed: Notification,
-  timing: ResolvedSendOptions & { idempotencyKey: string },
+  timing: ResolvedSendOptions,
+  idempotencyKey: string,
   now: number,
   cap: FrequencyCap | undefined,
 ): Promise<SendResult> {
   const { config } = ctx;
-  const digest = idempotencyDigest(timing.idempotencyKey);
+  const digest = idempotencyDigest(idempotencyKey);
   const key = idempotencyRecordKey(config.prefix, digest);
   // Derived from the key, so every request under it names the same job ids and BullMQ keeps one of each.
   const id = `k-${digest.slice(-32)}`;
@@ -101,7 +102,7 @@ async function sendOnce(
     await markIdempotencyDone(ctx.redis, key, record);
     return { id, jobs: jobs.length, duplicate: false };
   }
-  if (first.fp !== undefined && first.fp !== record.fp) throw new IdempotencyConflictError(timing.idempotencyKey);
+  if (first.fp !== undefined && first.fp !== record.fp) throw new IdempotencyConflictError(idempotencyKey);
   if (first.fp !== undefined && first.done === undefined) {
     // Under way or interrupted: queue the first request's jobs (those already there are kept as they are).
     await addInBatches(ctx.deliveries, deliveryJobs(config, first.id, parsed, first.sendAt, first.deadline, first.now, cap));

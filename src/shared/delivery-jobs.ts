@@ -61,13 +61,8 @@ export function chunkedDeliveryJobs(
   config: Readonly<Config>,
   n: Omit<DeliveryJobSpec, 'jobId' | 'notificationId' | 'campaignId' | 'chunk'> & { id: string },
 ): DeliveryJob[] {
-  const { name, priority, sendAt, deadline, now, frequencyCap } = n;
-  // One chunk (most one-off sends and firings): no chunk list and no closure per call.
-  const ids = n.notification.openIds;
-  if (ids === undefined || ids.length <= config.chunkSize) {
-    return [deliveryJob(config, { jobId: `${n.id}.0`, notificationId: n.id, notification: n.notification, name, priority, sendAt, deadline, now, frequencyCap })];
-  }
   const chunks = chunkNotification(n.notification, config.chunkSize);
+  const { name, priority, sendAt, deadline, now, frequencyCap } = n;
   const count = chunks.length;
   return chunks.map((chunk, index) =>
     deliveryJob(config, {
@@ -79,7 +74,7 @@ export function chunkedDeliveryJobs(
       sendAt,
       deadline,
       now,
-      chunk: { index, count },
+      chunk: count > 1 ? { index, count } : undefined,
       frequencyCap,
     }),
   );
