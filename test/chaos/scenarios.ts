@@ -337,6 +337,12 @@ export async function platformHangs(o: { timeoutMs: number }): Promise<void> {
     const { id } = await world.producer.send({ ...NOTIFICATION, openIds: ['u-hang'] });
     await world.waitForRecipients(1, LOCK_DURATION_MS);
     const deliveredAfter = elapsed(sentAt);
+    // The stand-in records the recipient when the request arrives, before the worker has moved the job to
+    // completed and counted the attempt: read attemptsMade only once the job is finished.
+    await waitUntil(async () => (await world.producer.deliveries.getJobState(`${id}.0`)) === 'completed', {
+      timeoutMs: 10_000,
+      message: `job ${id}.0 completed`,
+    });
     const job = (await world.producer.deliveries.getJob(`${id}.0`)) as Job;
     figures('hang', { timeoutMs: o.timeoutMs, lockMs: LOCK_DURATION_MS, deliveredAfterSeconds: deliveredAfter, attempts: job.attemptsMade });
     expect(job.attemptsMade).toBe(2);
